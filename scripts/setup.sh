@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs everything Aura Hive needs on a fresh Debian 12 machine and builds it
+# into ./build. Idempotent: packages already present are not fetched again, and
+# the build is incremental (ccache keeps objects across clean clones).
+#
+#   scripts/setup.sh            # install + build
+#   AURA_BUILD_DIR=out scripts/setup.sh
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${AURA_BUILD_DIR:-$root/build}
+
+packages=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config ccache git ca-certificates
+  # libraries
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libpqxx-dev libsqlite3-dev libhiredis-dev libsodium-dev libboost-dev libboost-system-dev
+  prometheus-cpp-dev libhnswlib-dev nlohmann-json3-dev libcurl4-openssl-dev zlib1g-dev
+  libcli11-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
+  # real components the tests run on loopback, and the tools they use
+  postgresql redis-server prometheus
+  python3 python3-nacl python3-yaml python3-grpcio python3-protobuf
+  nodejs npm
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# Node and npm may come from outside Debian's packages on some machines; either is fine.
+if command -v node >/dev/null && command -v npm >/dev/null; then
+  missing=("${missing[@]/nodejs/}")
+  missing=("${missing[@]/npm/}")
+fi
+read -r -a missing <<<"${missing[*]}"
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Assets from npm: the official OTLP .proto files (tracing).
+if [ -x "$root/scripts/fetch_otlp_protos.sh" ]; then
+  "$root/scripts/fetch_otlp_protos.sh" "$root/third_party/otlp-protos"
+fi
+
+export CCACHE_BASEDIR="$root"
+export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/aura-ccache}
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DAURA_BUILD_TESTS=ON -DAURA_BUILD_BENCHMARKS=ON >/dev/null
+cmake --build "$build" -j "$(nproc)"
