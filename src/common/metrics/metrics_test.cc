@@ -8,6 +8,7 @@
 
 #include <unistd.h>
 
+#include "common/metrics/instruments.h"
 #include "common/metrics/vital_signs.h"
 
 namespace aura::common {
@@ -111,6 +112,45 @@ TEST(MetricsRegistry, PassesPromtoolApartFromCompatibilityNames) {
                    line.find("negotiation_count") != std::string::npos;
     EXPECT_TRUE(allowed) << "unexpected promtool finding: " << line;
   }
+}
+
+}  // namespace
+}  // namespace aura::common
+
+namespace aura::common {
+namespace {
+
+TEST(Instruments, RecordIntoBoundedFamilies) {
+  MetricsRegistry registry;
+  HttpServerMetrics http(registry);
+  http.ForRoute("POST", "/v1/negotiate").Record(200, 0.002);
+  http.ForRoute("POST", "/v1/negotiate").Record(429, 0.0001);
+  GrpcMetrics grpc(registry, "server");
+  grpc.ForMethod("Negotiate").Record(14, 0.01);
+  DbClientMetrics db(registry);
+  db.For("sqlite", "INSERT").Record(true, 0.0003);
+  LlmMetrics llm(registry);
+  llm.For("mistral-small", "chat").input_tokens->Increment(12);
+  NegotiationMetrics negotiations(registry);
+  negotiations.Outcome("countered", "BELOW_FLOOR");
+  negotiations.Outcome("rejected", "SOMETHING_NEW");
+  GatewayAuthMetrics auth(registry);
+  auth.RateLimited();
+  auth.SignatureFailure("invalid_signature");
+  std::string text = registry.Serialize();
+  EXPECT_NE(text.find(R"(aura_http_server_requests_total{method="POST",route="/v1/negotiate",status_class="2xx"} 1)"),
+            std::string::npos) << text;
+  EXPECT_NE(text.find(R"(status_class="4xx"} 1)"), std::string::npos);
+  EXPECT_NE(text.find(R"(aura_grpc_server_handled_total{code="UNAVAILABLE",method="Negotiate"} 1)"),
+            std::string::npos);
+  EXPECT_NE(text.find(R"(aura_db_client_operations_total{operation="INSERT",outcome="ok",system="sqlite"} 1)"),
+            std::string::npos);
+  EXPECT_NE(text.find(R"(aura_llm_tokens_total{direction="input",model="mistral-small"} 12)"), std::string::npos);
+  EXPECT_NE(text.find(R"(aura_negotiation_outcomes_total{outcome="countered",reason="BELOW_FLOOR"} 1)"),
+            std::string::npos);
+  EXPECT_NE(text.find(R"(reason="SOMETHING_NEW"} 1)"), std::string::npos);
+  EXPECT_NE(text.find("aura_ratelimit_rejections_total 1"), std::string::npos);
+  EXPECT_NE(text.find(R"(aura_auth_signature_failures_total{reason="invalid_signature"} 1)"), std::string::npos);
 }
 
 }  // namespace
