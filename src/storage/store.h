@@ -4,7 +4,7 @@
 // implementations chosen by URL — SQLite (the embedded default) and PostgreSQL
 // (shared by every core replica) — plus an in-memory one for unit tests.
 //
-//   AURA_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, MakeStore(url));
+//   AURA_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, MakeStore({.url = url}));
 //   AURA_RETURN_IF_ERROR(store->Migrate());
 //   AURA_ASSIGN_OR_RETURN(Item item, store->FindItem("hotel_alpha"));
 //
@@ -21,11 +21,15 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/status.h"
 #include "storage/types.h"
 
@@ -57,9 +61,13 @@ class Store {
   virtual Result<std::vector<Item>> ListItems(bool active_only) = 0;
   // Inserts or updates every item by id in one transaction: all or nothing.
   // Validates each item first (INVALID_ARGUMENT naming the item's position).
-  // created_at is kept for existing items; updated_at is set to now.
+  // created_at is kept for existing items; updated_at is set to now. An item
+  // with an empty embedding keeps its stored embedding only while its name and
+  // description are unchanged (otherwise the stale one is cleared). meta_json is
+  // stored normalised (compact, sorted keys), as every reader gets it back.
   virtual Status UpsertItems(const std::vector<Item>& items) = 0;
-  // Stores an embedding for one item (search re-embedding).
+  // Stores an embedding for one item (search re-embedding). NOT_FOUND if the
+  // item does not exist.
   virtual Status SetEmbedding(const std::string& id, const std::vector<float>& embedding,
                               const std::string& model) = 0;
 
@@ -73,18 +81,45 @@ class Store {
   virtual Result<int64_t> CountValidNegotiations(int64_t now_unix) = 0;
 };
 
+// What the store reports about each SQL statement it ran, for telemetry and
+// metrics. Every statement of the SQL stores passes through one private
+// function that fills this in, so a tracing layer can turn it into a client
+// span (name = statement name, `db.system`, `db.operation`, `db.sql.table`).
+struct StatementEvent {
+  std::string_view name;       // stable statement name, e.g. "negotiations.insert"
+  std::string_view operation;  // "SELECT", "INSERT", "UPSERT", "UPDATE", "DDL", ...
+  std::string_view table;      // main table, e.g. "negotiations"
+  std::string_view db_system;  // "sqlite" or "postgresql"
+  std::chrono::system_clock::time_point start;
+  std::chrono::nanoseconds duration{0};
+  common::StatusCode code = common::StatusCode::kOk;
+};
+
+// Called on the calling thread after each statement; must be thread-safe, fast
+// and must not throw.
+using StatementObserver = std::function<void(const StatementEvent&)>;
+
 // Options for MakeStore.
 struct StoreOptions {
-  // postgresql://…, sqlite:///abs/path.db, or memory://
+  // postgresql://…, postgres://…, sqlite:///abs/path.db, or memory://
   std::string url;
-  // PostgreSQL connections.
+  // Connections in the pool (PostgreSQL; SQLite uses up to this many, one per
+  // concurrent caller).
   int pool_size = 8;
   // How long a call waits for a free connection / the database before UNAVAILABLE.
   std::chrono::milliseconds acquire_timeout{2000};
+  // PostgreSQL: the server cancels statements running longer than this.
+  std::chrono::milliseconds statement_timeout{10000};
+  // Source of created_at / updated_at for items; null = the system clock. Not owned;
+  // must outlive the store.
+  const common::Clock* clock = nullptr;
+  // Optional; see StatementEvent.
+  StatementObserver statement_observer;
 };
 
 // Opens (but does not migrate) the store the URL names. INVALID_ARGUMENT for
-// an unknown scheme; UNAVAILABLE when the database cannot be reached.
+// an unknown scheme or a relative SQLite path; UNAVAILABLE when the database
+// cannot be reached. For SQLite the file's parent directory is created.
 Result<std::unique_ptr<Store>> MakeStore(const StoreOptions& options);
 
 }  // namespace aura::storage

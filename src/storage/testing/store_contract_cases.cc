@@ -1,0 +1,362 @@
+// The cases of StoreContractTest; compiled into every test binary that
+// instantiates the suite (see store_contract.h).
+#include <atomic>
+#include <cmath>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "common/clock.h"
+#include "storage/migrations/migrations.h"
+#include "storage/testing/store_contract.h"
+
+namespace aura::storage::testing {
+namespace {
+
+using common::StatusCode;
+
+constexpr int64_t kStart = 1'700'000'000;
+
+Item MakeItem(const std::string& id, double base = 100, double floor = 80) {
+  Item item;
+  item.id = id;
+  item.name = "Item " + id;
+  item.description = "A place called " + id;
+  item.base_price = base;
+  item.floor_price = floor;
+  item.meta_json = R"({"location":"Lisbon","stars":3})";
+  return item;
+}
+
+NegotiationRecord MakeRecord(const std::string& request_id, int64_t valid_until = kStart + 600) {
+  NegotiationRecord r;
+  r.request_id = request_id;
+  r.session_token = "sess_" + request_id;
+  r.agent_did = "did:key:" + std::string(64, 'a');
+  r.item_id = "hotel_alpha";
+  r.bid_amount = 850.25;
+  r.currency = "USD";
+  r.outcome = Outcome::kAccepted;
+  r.price = 850.25;
+  r.reservation_code = "MCP-" + request_id;
+  r.strategy = "rule";
+  r.trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
+  r.created_at = kStart;
+  r.valid_until = valid_until;
+  return r;
+}
+
+// A fresh migrated store per test, on a fake clock.
+class Fixture {
+ public:
+  explicit Fixture(const StoreBackend& backend)
+      : clock_(std::chrono::system_clock::time_point(std::chrono::seconds(kStart))) {
+    StoreOptions options;
+    options.clock = &clock_;
+    options.statement_observer = [this](const StatementEvent& e) {
+      std::lock_guard lock(mu_);
+      seen_.insert(std::string(e.name) + "|" + std::string(e.operation) + "|" +
+                   std::string(e.table) + "|" + std::string(e.db_system));
+    };
+    harness_ = backend.make(options);
+  }
+  ~Fixture() {
+    harness_.store.reset();
+    if (harness_.cleanup) harness_.cleanup();
+  }
+  Store& store() { return *harness_.store; }
+  bool ok() const { return harness_.store != nullptr; }
+  common::FakeClock& clock() { return clock_; }
+  const StoreHarness& harness() const { return harness_; }
+  bool Saw(const std::string& entry) {
+    std::lock_guard lock(mu_);
+    return seen_.contains(entry);
+  }
+
+ private:
+  common::FakeClock clock_;
+  StoreHarness harness_;
+  std::mutex mu_;
+  std::set<std::string> seen_;
+};
+
+#define AURA_FIXTURE(f)                      \
+  Fixture f(GetParam());                     \
+  ASSERT_TRUE(f.ok()) << "no store";         \
+  {                                          \
+    auto migrated = f.store().Migrate();     \
+    ASSERT_TRUE(migrated.ok()) << migrated.status().ToString(); \
+  }
+
+TEST_P(StoreContractTest, PingAnswersAndBackendIsNamed) {
+  AURA_FIXTURE(f);
+  EXPECT_TRUE(f.store().Ping().ok());
+  const std::string backend = f.store().Backend();
+  EXPECT_TRUE(backend == "memory" || backend == "sqlite" || backend == "postgresql") << backend;
+}
+
+TEST_P(StoreContractTest, MigrateTwiceIsIdempotent) {
+  AURA_FIXTURE(f);
+  ASSERT_TRUE(f.store().UpsertItems({MakeItem("a")}).ok());
+  auto again = f.store().Migrate();
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(*again, LatestSchemaVersion());
+  auto third = f.store().Migrate();
+  ASSERT_TRUE(third.ok());
+  EXPECT_EQ(*third, LatestSchemaVersion());
+  EXPECT_TRUE(f.store().FindItem("a").ok()) << "migrating again must keep the data";
+}
+
+TEST_P(StoreContractTest, UpsertInsertsThenUpdatesAndKeepsCreatedAt) {
+  AURA_FIXTURE(f);
+  Item item = MakeItem("villa");
+  item.meta_json = R"({ "stars": 4, "location": "Bali", "tags": ["pool", "quiet"] })";
+  ASSERT_TRUE(f.store().UpsertItems({item}).ok());
+  auto first = f.store().FindItem("villa");
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->name, "Item villa");
+  EXPECT_EQ(first->base_price, 100);
+  EXPECT_EQ(first->floor_price, 80);
+  EXPECT_TRUE(first->active);
+  EXPECT_EQ(first->meta_json, R"({"location":"Bali","stars":4,"tags":["pool","quiet"]})");
+  EXPECT_EQ(first->created_at, kStart);
+  EXPECT_EQ(first->updated_at, kStart);
+
+  f.clock().Advance(std::chrono::seconds(100));
+  item.name = "Renamed villa";
+  item.base_price = 120.5;
+  item.floor_price = 99.75;
+  item.active = false;
+  item.meta_json = "{}";
+  ASSERT_TRUE(f.store().UpsertItems({item}).ok());
+  auto second = f.store().FindItem("villa");
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->name, "Renamed villa");
+  EXPECT_EQ(second->base_price, 120.5);
+  EXPECT_EQ(second->floor_price, 99.75);
+  EXPECT_FALSE(second->active);
+  EXPECT_EQ(second->meta_json, "{}");
+  EXPECT_EQ(second->created_at, kStart) << "created_at must survive an update";
+  EXPECT_EQ(second->updated_at, kStart + 100);
+  auto all = f.store().ListItems(false);
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->size(), 1u);
+}
+
+TEST_P(StoreContractTest, UpsertWithOneBadItemWritesNothing) {
+  AURA_FIXTURE(f);
+  ASSERT_TRUE(f.store().UpsertItems({MakeItem("keep", 100, 50)}).ok());
+  Item changed = MakeItem("keep", 200, 150);
+  Item fresh = MakeItem("fresh");
+  Item bad = MakeItem("bad", 100, 150);  // floor above base
+  Status s = f.store().UpsertItems({changed, fresh, bad});
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("item 3"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("bad"), std::string::npos) << s.message();
+  auto keep = f.store().FindItem("keep");
+  ASSERT_TRUE(keep.ok());
+  EXPECT_EQ(keep->base_price, 100) << "the earlier item of the batch must not be written";
+  EXPECT_EQ(f.store().FindItem("fresh").status().code(), StatusCode::kNotFound);
+
+  for (Item broken : {MakeItem(""), MakeItem("x", 0, 0), MakeItem("x", 100, -1),
+                      MakeItem(std::string(257, 'x')), MakeItem("x", std::nan(""), 1)}) {
+    EXPECT_EQ(f.store().UpsertItems({broken}).code(), StatusCode::kInvalidArgument)
+        << broken.id.substr(0, 10);
+  }
+  Item bad_meta = MakeItem("x");
+  bad_meta.meta_json = "[1,2]";
+  EXPECT_EQ(f.store().UpsertItems({bad_meta}).code(), StatusCode::kInvalidArgument);
+  Item no_name = MakeItem("x");
+  no_name.name.clear();
+  EXPECT_EQ(f.store().UpsertItems({no_name}).code(), StatusCode::kInvalidArgument);
+  auto all = f.store().ListItems(false);
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->size(), 1u);
+}
+
+TEST_P(StoreContractTest, SchemaRejectsFloorAboveBaseOnDirectWrite) {
+  AURA_FIXTURE(f);
+  if (!f.harness().exec_sql) GTEST_SKIP() << "backend has no SQL schema";
+  ASSERT_TRUE(f.store().UpsertItems({MakeItem("ok", 100, 80)}).ok());
+  const std::string ts = f.store().Backend() == "postgresql" ? "now()" : "0";
+  Status insert = f.harness().exec_sql(
+      "INSERT INTO items (id, name, description, base_price, floor_price, meta, created_at, "
+      "updated_at) VALUES ('direct', 'Direct', '', 100, 150, '{}', " +
+      ts + ", " + ts + ")");
+  EXPECT_FALSE(insert.ok()) << "a row with floor_price > base_price must not be accepted";
+  Status update = f.harness().exec_sql("UPDATE items SET floor_price = 500 WHERE id = 'ok'");
+  EXPECT_FALSE(update.ok());
+  Status zero = f.harness().exec_sql("UPDATE items SET base_price = 0 WHERE id = 'ok'");
+  EXPECT_FALSE(zero.ok());
+  auto item = f.store().FindItem("ok");
+  ASSERT_TRUE(item.ok());
+  EXPECT_EQ(item->floor_price, 80);
+  EXPECT_EQ(f.store().FindItem("direct").status().code(), StatusCode::kNotFound);
+}
+
+TEST_P(StoreContractTest, FindItemMissingIsNotFound) {
+  AURA_FIXTURE(f);
+  auto missing = f.store().FindItem("no_such_item");
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(missing.status().message().find("no_such_item"), std::string::npos);
+}
+
+TEST_P(StoreContractTest, ListItemsOrdersByIdAndFiltersActive) {
+  AURA_FIXTURE(f);
+  Item c = MakeItem("c");
+  Item a = MakeItem("a");
+  Item b = MakeItem("b");
+  b.active = false;
+  Item upper = MakeItem("B_upper");
+  ASSERT_TRUE(f.store().UpsertItems({c, a, b, upper}).ok());
+  auto all = f.store().ListItems(false);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  std::vector<std::string> ids;
+  for (const Item& i : *all) ids.push_back(i.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"B_upper", "a", "b", "c"}));
+  auto active = f.store().ListItems(true);
+  ASSERT_TRUE(active.ok());
+  ids.clear();
+  for (const Item& i : *active) ids.push_back(i.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"B_upper", "a", "c"}));
+}
+
+TEST_P(StoreContractTest, EmbeddingIsStoredAndKeptWhileTheTextIsUnchanged) {
+  AURA_FIXTURE(f);
+  Item item = MakeItem("e");
+  ASSERT_TRUE(f.store().UpsertItems({item}).ok());
+  const std::vector<float> vec = {0.5f, -1.25f, 3.0e-8f, 42.0f};
+  ASSERT_TRUE(f.store().SetEmbedding("e", vec, "local-100d").ok());
+  auto stored = f.store().FindItem("e");
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->embedding, vec);
+  EXPECT_EQ(stored->embedding_model, "local-100d");
+
+  item.base_price = 150;  // text unchanged: the embedding stays
+  ASSERT_TRUE(f.store().UpsertItems({item}).ok());
+  EXPECT_EQ(f.store().FindItem("e")->embedding, vec);
+
+  item.description = "Now with a pool";  // text changed: the stale embedding goes
+  ASSERT_TRUE(f.store().UpsertItems({item}).ok());
+  auto changed = f.store().FindItem("e");
+  EXPECT_TRUE(changed->embedding.empty());
+  EXPECT_EQ(changed->embedding_model, "");
+
+  item.embedding = {1.0f, 2.0f};  // given with the item: stored as given
+  item.embedding_model = "m2";
+  ASSERT_TRUE(f.store().UpsertItems({item}).ok());
+  EXPECT_EQ(f.store().FindItem("e")->embedding, item.embedding);
+  EXPECT_EQ(f.store().FindItem("e")->embedding_model, "m2");
+
+  EXPECT_EQ(f.store().SetEmbedding("missing", vec, "m").code(), StatusCode::kNotFound);
+}
+
+TEST_P(StoreContractTest, NegotiationRoundTripKeepsEveryField) {
+  AURA_FIXTURE(f);
+  NegotiationRecord r = MakeRecord("req-round-trip");
+  r.outcome = Outcome::kUiRequired;
+  r.bid_amount = 1234.5678901234;
+  r.price = 0.1 + 0.2;  // not representable in short decimal form
+  r.reason_code = "HIGH_VALUE";
+  r.message = "Ünïcödé \"quotes\" and\nnewlines";
+  r.ui_template = "high_value_confirm";
+  r.ui_context = {{"reason", "Bid of $1234.57 exceeds security threshold"}, {"emoji", "🏨"}};
+  r.strategy = "mistral/mistral-large-latest";
+  ASSERT_TRUE(f.store().InsertNegotiation(r).ok());
+  auto found = f.store().FindNegotiation("req-round-trip");
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ(**found, r);
+
+  for (Outcome o : {Outcome::kAccepted, Outcome::kCountered, Outcome::kRejected}) {
+    NegotiationRecord other = MakeRecord(std::string("req-") + OutcomeName(o));
+    other.outcome = o;
+    other.trace_id = "";
+    ASSERT_TRUE(f.store().InsertNegotiation(other).ok());
+    EXPECT_EQ(*f.store().FindNegotiation(other.request_id).value(), other);
+  }
+
+  auto missing = f.store().FindNegotiation("req-missing");
+  ASSERT_TRUE(missing.ok());
+  EXPECT_FALSE(missing->has_value());
+  EXPECT_EQ(f.store().InsertNegotiation(MakeRecord("")).code(), StatusCode::kInvalidArgument);
+}
+
+TEST_P(StoreContractTest, DuplicateRequestIdIsAlreadyExists) {
+  AURA_FIXTURE(f);
+  NegotiationRecord first = MakeRecord("req-dup");
+  ASSERT_TRUE(f.store().InsertNegotiation(first).ok());
+  NegotiationRecord second = MakeRecord("req-dup");
+  second.outcome = Outcome::kRejected;
+  second.price = 0;
+  Status s = f.store().InsertNegotiation(second);
+  EXPECT_EQ(s.code(), StatusCode::kAlreadyExists) << s.ToString();
+  EXPECT_EQ(*f.store().FindNegotiation("req-dup").value(), first) << "the first decision stays";
+}
+
+TEST_P(StoreContractTest, CountValidNegotiationsCountsUnexpiredSessions) {
+  AURA_FIXTURE(f);
+  auto none = f.store().CountValidNegotiations(kStart);
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(*none, 0);
+  ASSERT_TRUE(f.store().InsertNegotiation(MakeRecord("r1", kStart + 10)).ok());
+  ASSERT_TRUE(f.store().InsertNegotiation(MakeRecord("r2", kStart + 600)).ok());
+  ASSERT_TRUE(f.store().InsertNegotiation(MakeRecord("r3", kStart - 1)).ok());
+  EXPECT_EQ(*f.store().CountValidNegotiations(kStart), 2);
+  EXPECT_EQ(*f.store().CountValidNegotiations(kStart + 10), 1) << "valid_until is exclusive";
+  EXPECT_EQ(*f.store().CountValidNegotiations(kStart + 600), 0);
+  EXPECT_EQ(*f.store().CountValidNegotiations(kStart - 100), 3);
+}
+
+TEST_P(StoreContractTest, ConcurrentInsertsFromSeveralThreads) {
+  AURA_FIXTURE(f);
+  ASSERT_TRUE(f.store().UpsertItems({MakeItem("hotel_alpha", 1000, 800)}).ok());
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 25;
+  std::atomic<int> failures{0};
+  std::atomic<int> race_wins{0};
+  std::atomic<int> race_losses{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        if (!f.store()
+                 .InsertNegotiation(MakeRecord("t" + std::to_string(t) + "-" + std::to_string(i)))
+                 .ok()) {
+          ++failures;
+        }
+        if (!f.store().FindItem("hotel_alpha").ok()) ++failures;
+        // Every thread races for the same request ids: exactly one may win each.
+        Status s = f.store().InsertNegotiation(MakeRecord("shared-" + std::to_string(i)));
+        if (s.ok()) {
+          ++race_wins;
+        } else if (s.code() == StatusCode::kAlreadyExists) {
+          ++race_losses;
+        } else {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(race_wins.load(), kPerThread);
+  EXPECT_EQ(race_losses.load(), kPerThread * (kThreads - 1));
+  auto count = f.store().CountValidNegotiations(kStart);
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, kThreads * kPerThread + kPerThread);
+}
+
+TEST_P(StoreContractTest, EveryStatementIsReportedWithItsName) {
+  AURA_FIXTURE(f);
+  if (!f.harness().exec_sql) GTEST_SKIP() << "backend runs no SQL";
+  ASSERT_TRUE(f.store().InsertNegotiation(MakeRecord("req-observed")).ok());
+  ASSERT_TRUE(f.store().FindNegotiation("req-observed").ok());
+  const std::string system = f.store().Backend();
+  EXPECT_TRUE(f.Saw("negotiations.insert|INSERT|negotiations|" + system));
+  EXPECT_TRUE(f.Saw("negotiations.find|SELECT|negotiations|" + system));
+}
+
+}  // namespace
+}  // namespace aura::storage::testing
