@@ -328,6 +328,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void Write(HttpResponse response, bool keep_alive) {
     state_ = State::kWriting;
+    if (server_.options.before_send) {
+      try {
+        server_.options.before_send(request_, response);
+      } catch (...) {
+        // A decorating hook must not take the connection down.
+      }
+    }
     status_ = response.status;
     auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
     res->version(11);

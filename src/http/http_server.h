@@ -98,6 +98,9 @@ struct HttpServerOptions {
   std::chrono::milliseconds write_timeout{10000};
   int max_connections = 10000;
   int listen_backlog = 1024;
+  // Called on the I/O thread just before a response (also a server-made one,
+  // such as 431) is written: for headers every response carries (CORS).
+  std::function<void(const HttpRequest& request, HttpResponse& response)> before_send;
   // Called after each response is written (or a request rejected by the server
   // limits), on the I/O thread: for access logs and metrics. `request` may be
   // only partly filled for rejected requests (method/path empty).

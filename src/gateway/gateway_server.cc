@@ -1,0 +1,297 @@
+#include "gateway/gateway_server.h"
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+
+#include "common/log/log.h"
+#include "gateway/auth/signature.h"
+#include "gateway/core_client/core_client.h"
+#include "gateway/internal/blocking_pool.h"
+#include "gateway/json_writer.h"
+#include "gateway/routes/agent_routes.h"
+#include "http/http_server.h"
+#include "http/router.h"
+
+namespace aura::gateway {
+
+using http::HttpRequest;
+using http::HttpResponder;
+using http::HttpResponse;
+
+GatewayServerOptions GatewayOptionsFromConfig(const common::Config& config) {
+  GatewayServerOptions o;
+  o.bind_address = config.gateway.bind_address;
+  o.http_port = config.gateway.http_port;
+  o.io_threads = config.gateway.io_threads;
+  o.max_body_bytes = config.gateway.max_body_bytes;
+  o.read_timeout = config.gateway.read_timeout;
+  o.core_address = config.gateway.core_address;
+  o.core_timeout = config.gateway.core_timeout;
+  o.cors_origins = config.gateway.cors_origins;
+  o.rate_limit_per_minute = config.gateway.rate_limit_per_minute;
+  o.redis_url = config.database.redis_url;
+  return o;
+}
+
+namespace {
+
+constexpr std::string_view kKnownMethods[] = {"GET", "POST", "PUT", "DELETE", "PATCH",
+                                              "HEAD", "OPTIONS"};
+
+std::string_view MethodLabel(std::string_view method) {
+  for (auto m : kKnownMethods) {
+    if (m == method) return m;
+  }
+  return "_OTHER";
+}
+
+// Request counters for the placeholder /metrics. A mutex is enough here: the
+// metrics module replaces this with its lock-free families.
+class RequestCounters {
+ public:
+  void Count(std::string_view method, std::string_view route, int status) {
+    std::lock_guard lock(mu_);
+    ++counts_[{std::string(method), std::string(route), status}];
+  }
+  void Append(std::string& out) const {
+    std::lock_guard lock(mu_);
+    out += "# HELP aura_gateway_http_requests_total HTTP requests answered by the gateway.\n";
+    out += "# TYPE aura_gateway_http_requests_total counter\n";
+    for (const auto& [key, n] : counts_) {
+      const auto& [method, route, status] = key;
+      out += "aura_gateway_http_requests_total{method=\"" + method + "\",route=\"" + route +
+             "\",status=\"" + std::to_string(status) + "\"} " + std::to_string(n) + "\n";
+    }
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::tuple<std::string, std::string, int>, uint64_t> counts_;
+};
+
+}  // namespace
+
+class GatewayServer::Impl {
+ public:
+  Impl(GatewayServerOptions o, GatewayDependencies deps)
+      : options(std::move(o)),
+        clock(options.clock ? options.clock : &common::SystemClock::Instance()),
+        verifier(SignatureVerifierOptions{.skew = options.signature_skew}) {
+    rate_limiter = deps.rate_limiter
+                       ? std::move(deps.rate_limiter)
+                       : MakeRateLimiter({.limit_per_minute = options.rate_limit_per_minute,
+                                          .redis_url = options.redis_url});
+    replay_guard = deps.replay_guard ? std::move(deps.replay_guard)
+                                     : MakeReplayGuard({.redis_url = options.redis_url});
+    bool needs_pool = rate_limiter->Backend() != "memory" || replay_guard->Backend() != "memory";
+    if (needs_pool) {
+      blocking = std::make_unique<internal::BlockingPool>(
+          internal::BlockingPoolOptions{.threads = options.blocking_threads});
+    }
+    core = std::make_unique<CoreClient>(CoreClientOptions{.address = options.core_address,
+                                                          .timeout = options.core_timeout,
+                                                          .health_timeout = options.health_timeout});
+    agent_routes = std::make_unique<AgentRoutes>(AgentRoutesDeps{
+        .core = core.get(),
+        .verifier = &verifier,
+        .replay_guard = replay_guard.get(),
+        .rate_limiter = rate_limiter.get(),
+        .blocking = blocking.get(),
+        .clock = clock,
+        .skew = options.signature_skew,
+    });
+    agent_routes->Register(router);
+    router.Add("GET", "/healthz", [](HttpRequest&, HttpResponder r) {
+      std::move(r).Send(HttpResponse::Json(200, R"({"status":"ok"})"));
+    });
+    router.Add("GET", "/readyz", [this](HttpRequest& req, HttpResponder r) { Readyz(req, std::move(r)); });
+    router.Add("GET", "/health", [this](HttpRequest& req, HttpResponder r) { Health(req, std::move(r)); });
+    router.Add("GET", "/metrics", [this](HttpRequest&, HttpResponder r) { Metrics(std::move(r)); });
+
+    http::HttpServerOptions h;
+    h.bind_address = options.bind_address;
+    h.port = options.http_port;
+    h.io_threads = options.io_threads;
+    h.max_header_bytes = options.max_header_bytes;
+    h.max_body_bytes = options.max_body_bytes;
+    h.read_timeout = options.read_timeout;
+    h.idle_timeout = options.idle_timeout;
+    h.max_connections = options.max_connections;
+    h.before_send = [this](const HttpRequest& req, HttpResponse& res) { AddCors(req, res); };
+    h.on_response = [this](const HttpRequest& req, int status, std::chrono::nanoseconds d) {
+      OnResponse(req, status, d);
+    };
+    server = std::make_unique<http::HttpServer>(
+        std::move(h), [this](HttpRequest& req, HttpResponder r) { Handle(req, std::move(r)); });
+  }
+
+  void Handle(HttpRequest& req, HttpResponder responder) {
+    if (req.method == "OPTIONS" && req.Header("origin") &&
+        req.Header("access-control-request-method")) {
+      Preflight(req, std::move(responder));
+      return;
+    }
+    router.Dispatch(req, std::move(responder));
+  }
+
+  // The Access-Control-Allow-Origin value for `origin` ("" = not allowed), and
+  // whether credentials are allowed with it.
+  std::pair<std::string, bool> CorsFor(std::string_view origin) const {
+    bool any = false;
+    for (const auto& o : options.cors_origins) {
+      if (o == origin) return {std::string(origin), true};
+      if (o == "*") any = true;
+    }
+    if (any) return {"*", false};
+    return {"", false};
+  }
+
+  void Preflight(HttpRequest& req, HttpResponder responder) {
+    req.route = std::string(router.MatchTemplate(req.path));
+    auto [allow, credentials] = CorsFor(*req.Header("origin"));
+    if (allow.empty()) {
+      std::move(responder).Send(HttpResponse::Error(400, "Disallowed CORS origin"));
+      return;
+    }
+    HttpResponse res = HttpResponse::Text(200, "OK");
+    res.SetHeader("Access-Control-Allow-Methods", "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT");
+    res.SetHeader("Access-Control-Max-Age", "600");
+    if (auto h = req.Header("access-control-request-headers"); h && !h->empty()) {
+      res.SetHeader("Access-Control-Allow-Headers", std::string(*h));
+    }
+    std::move(responder).Send(std::move(res));
+  }
+
+  void AddCors(const HttpRequest& req, HttpResponse& res) const {
+    auto origin = req.Header("origin");
+    if (!origin || options.cors_origins.empty()) return;
+    auto [allow, credentials] = CorsFor(*origin);
+    if (allow.empty()) return;
+    res.SetHeader("Access-Control-Allow-Origin", allow);
+    if (credentials) {
+      res.SetHeader("Access-Control-Allow-Credentials", "true");
+      res.SetHeader("Vary", "Origin");
+    }
+    res.SetHeader("Access-Control-Expose-Headers",
+                  "X-Request-ID, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, "
+                  "Retry-After");
+  }
+
+  void OnResponse(const HttpRequest& req, int status, std::chrono::nanoseconds d) {
+    std::string_view route = req.route.empty() ? std::string_view("unmatched") : req.route;
+    std::string_view method = req.method.empty() ? std::string_view("_OTHER") : MethodLabel(req.method);
+    counters.Count(method, route, status);
+    double ms = std::chrono::duration<double, std::milli>(d).count();
+    AURA_LOG_INFO("http.request")
+        .With("method", method)
+        .With("route", route)
+        .With("status", status)
+        .With("duration_ms", std::round(ms * 1000.0) / 1000.0);
+  }
+
+  static std::string DependencyState(bool degraded) { return degraded ? "degraded" : "ok"; }
+
+  void Readyz(HttpRequest&, HttpResponder responder) {
+    auto shared = std::make_shared<HttpResponder>(std::move(responder));
+    core->CheckHealth([this, shared](const CoreHealth& h) {
+      JsonWriter w;
+      w.BeginObject().Key("status").String(h.serving ? "ready" : "not_ready");
+      w.Key("dependencies").BeginObject();
+      w.Key("core").String(h.serving ? "ok" : h.detail);
+      w.Key("rate_limiter").String(DependencyState(rate_limiter->Degraded()));
+      w.Key("replay_guard").String(DependencyState(replay_guard->Degraded()));
+      w.EndObject().EndObject();
+      std::move(*shared).Send(HttpResponse::Json(h.serving ? 200 : 503, std::move(w).Take()));
+    });
+  }
+
+  void Health(HttpRequest&, HttpResponder responder) {
+    auto shared = std::make_shared<HttpResponder>(std::move(responder));
+    core->CheckHealth([this, shared](const CoreHealth& h) {
+      bool limiter_degraded = rate_limiter->Degraded();
+      bool guard_degraded = replay_guard->Degraded();
+      bool healthy = h.serving && !limiter_degraded && !guard_degraded;
+      JsonWriter w;
+      w.BeginObject().Key("status").String(healthy ? "healthy" : "degraded");
+      w.Key("dependencies").BeginObject();
+      w.Key("core").BeginObject()
+          .Key("status").String(h.serving ? "ok" : "unavailable")
+          .Key("address").String(options.core_address)
+          .Key("latency_ms").Double(std::round(h.latency.count() / 10.0) / 100.0)
+          .Key("detail").String(h.detail)
+          .EndObject();
+      w.Key("rate_limiter").BeginObject()
+          .Key("status").String(DependencyState(limiter_degraded))
+          .Key("backend").String(rate_limiter->Backend())
+          .EndObject();
+      w.Key("replay_guard").BeginObject()
+          .Key("status").String(DependencyState(guard_degraded))
+          .Key("backend").String(replay_guard->Backend())
+          .EndObject();
+      w.EndObject();
+      // The telemetry pipeline reports here once the tracing layer is wired in.
+      w.Key("telemetry").BeginObject().Key("status").String("not_configured").EndObject();
+      w.EndObject();
+      std::move(*shared).Send(HttpResponse::Json(200, std::move(w).Take()));
+    });
+  }
+
+  void Metrics(HttpResponder responder) {
+    std::string out;
+    counters.Append(out);
+    http::HttpServerStats s = server->stats();
+    auto counter = [&out](std::string_view name, std::string_view help, uint64_t v) {
+      out += "# HELP " + std::string(name) + " " + std::string(help) + "\n";
+      out += "# TYPE " + std::string(name) + " counter\n";
+      out += std::string(name) + " " + std::to_string(v) + "\n";
+    };
+    out += "# HELP aura_gateway_http_connections_open Open client connections.\n";
+    out += "# TYPE aura_gateway_http_connections_open gauge\n";
+    out += "aura_gateway_http_connections_open " + std::to_string(s.connections_open) + "\n";
+    counter("aura_gateway_http_connections_accepted_total", "Client connections accepted.",
+            s.connections_accepted);
+    counter("aura_gateway_http_connections_rejected_total",
+            "Connections refused over the connection limit.", s.connections_rejected);
+    counter("aura_gateway_http_read_timeouts_total", "Requests closed after the read timeout.",
+            s.read_timeouts);
+    std::move(responder).Send(
+        HttpResponse::Text(200, std::move(out), "text/plain; version=0.0.4; charset=utf-8"));
+  }
+
+  GatewayServerOptions options;
+  const common::Clock* clock;
+  SignatureVerifier verifier;
+  std::unique_ptr<RateLimiter> rate_limiter;
+  std::unique_ptr<ReplayGuard> replay_guard;
+  std::unique_ptr<internal::BlockingPool> blocking;
+  std::unique_ptr<CoreClient> core;
+  std::unique_ptr<AgentRoutes> agent_routes;
+  http::Router router;
+  RequestCounters counters;
+  std::unique_ptr<http::HttpServer> server;  // last: stopped and destroyed first
+};
+
+GatewayServer::GatewayServer(GatewayServerOptions options, GatewayDependencies deps)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(deps))) {}
+
+GatewayServer::~GatewayServer() { Stop(std::chrono::milliseconds(2000)); }
+
+common::Status GatewayServer::Start() {
+  AURA_RETURN_IF_ERROR(impl_->server->Start());
+  AURA_LOG_INFO("gateway.started")
+      .With("port", impl_->server->port())
+      .With("core_address", impl_->options.core_address)
+      .With("rate_limiter", impl_->rate_limiter->Backend())
+      .With("replay_guard", impl_->replay_guard->Backend());
+  return common::OkStatus();
+}
+
+int GatewayServer::port() const noexcept { return impl_->server->port(); }
+
+void GatewayServer::Stop(std::chrono::milliseconds grace) {
+  impl_->server->Stop(grace);
+  impl_->core->Shutdown();
+}
+
+}  // namespace aura::gateway
