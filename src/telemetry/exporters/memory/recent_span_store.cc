@@ -1,0 +1,126 @@
+#include "telemetry/exporters/memory/recent_span_store.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <vector>
+
+#include "common/log/log.h"
+#include "telemetry/sdk/resource.h"
+#include "telemetry/sdk/span_json.h"
+
+namespace aura::telemetry::exporters {
+
+void RecentSpanStore::Add(const sdk::SpanData& span) {
+  Record r;
+  r.trace_id = span.context.trace_id.ToHex();
+  r.service = span.resource != nullptr ? span.resource->Get("service.name") : std::string();
+  r.name = span.name;
+  r.start = span.start_unix_nanos;
+  r.end = span.end_unix_nanos;
+  r.error = span.status == StatusCode::kError;
+  r.root = !span.HasParent() || span.parent_is_remote;
+  sdk::AppendSpanJson(span, r.json);
+  std::lock_guard lock(mu_);
+  records_.push_back(std::move(r));
+  while (records_.size() > max_spans_) records_.pop_front();
+}
+
+size_t RecentSpanStore::size() const {
+  std::lock_guard lock(mu_);
+  return records_.size();
+}
+
+void RecentSpanStore::Clear() {
+  std::lock_guard lock(mu_);
+  records_.clear();
+}
+
+std::string RecentSpanStore::QueryJson(const TraceQuery& query) const {
+  struct Trace {
+    std::vector<const Record*> spans;
+    std::set<std::string> services;
+    int64_t start = INT64_MAX;
+    int64_t end = 0;
+    bool error = false;
+    const Record* root = nullptr;
+  };
+  std::lock_guard lock(mu_);
+  std::map<std::string, Trace> traces;
+  for (const Record& r : records_) {
+    if (!query.trace_id.empty() && r.trace_id != query.trace_id) continue;
+    Trace& t = traces[r.trace_id];
+    t.spans.push_back(&r);
+    if (!r.service.empty()) t.services.insert(r.service);
+    t.start = std::min(t.start, r.start);
+    t.end = std::max(t.end, r.end);
+    t.error = t.error || r.error;
+    if (r.root && (t.root == nullptr || r.start < t.root->start)) t.root = &r;
+  }
+  std::vector<std::pair<const std::string*, const Trace*>> selected;
+  for (const auto& [id, t] : traces) {
+    double duration_ms = static_cast<double>(t.end - t.start) / 1e6;
+    if (!query.service.empty() && !t.services.count(query.service)) continue;
+    if (duration_ms < query.min_duration_ms) continue;
+    if (query.errors_only && !t.error) continue;
+    selected.emplace_back(&id, &t);
+  }
+  std::sort(selected.begin(), selected.end(),
+            [](const auto& a, const auto& b) { return a.second->start > b.second->start; });
+  if (selected.size() > query.limit) selected.resize(query.limit);
+
+  std::string out = "{\"traces\":[";
+  for (size_t i = 0; i < selected.size(); ++i) {
+    const Trace& t = *selected[i].second;
+    if (i > 0) out.push_back(',');
+    out += "{\"trace_id\":\"" + *selected[i].first + "\",\"root\":";
+    common::AppendJsonString(out, t.root != nullptr ? t.root->name : t.spans.front()->name);
+    out += ",\"services\":[";
+    bool first = true;
+    for (const auto& s : t.services) {
+      if (!first) out.push_back(',');
+      first = false;
+      common::AppendJsonString(out, s);
+    }
+    out += "],\"start_time_unix_nano\":" + std::to_string(t.start);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.3f", static_cast<double>(t.end - t.start) / 1e6);
+    out += ",\"duration_ms\":";
+    out += buf;
+    out += t.error ? ",\"error\":true" : ",\"error\":false";
+    out += ",\"span_count\":" + std::to_string(t.spans.size()) + ",\"spans\":[";
+    std::vector<const Record*> spans = t.spans;
+    std::sort(spans.begin(), spans.end(), [](const Record* a, const Record* b) { return a->start < b->start; });
+    for (size_t k = 0; k < spans.size(); ++k) {
+      if (k > 0) out.push_back(',');
+      out += spans[k]->json;
+    }
+    out += "]}";
+  }
+  out += "]}";
+  return out;
+}
+
+namespace {
+class RecentSpanStoreExporter final : public sdk::SpanExporter {
+ public:
+  explicit RecentSpanStoreExporter(std::shared_ptr<RecentSpanStore> store) : store_(std::move(store)) {}
+  sdk::ExportResult Export(std::span<const std::unique_ptr<sdk::SpanData>> spans) noexcept override {
+    try {
+      for (const auto& s : spans) store_->Add(*s);
+    } catch (...) {
+    }
+    return sdk::ExportResult::kSuccess;
+  }
+  bool Shutdown(std::chrono::milliseconds) noexcept override { return true; }
+
+ private:
+  std::shared_ptr<RecentSpanStore> store_;
+};
+}  // namespace
+
+std::unique_ptr<sdk::SpanExporter> MakeRecentSpanStoreExporter(std::shared_ptr<RecentSpanStore> store) {
+  return std::make_unique<RecentSpanStoreExporter>(std::move(store));
+}
+
+}  // namespace aura::telemetry::exporters
