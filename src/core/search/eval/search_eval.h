@@ -1,0 +1,59 @@
+// File: core/search/eval/search_eval.h
+//
+// Search quality measurement: a labelled set of queries over an inventory
+// (data/search_eval/queries.json over data/demo_inventory.json) and the
+// standard ranking measures for an embedder — Recall@1, Recall@3 (a query
+// counts when any of its relevant items is in the top k) and MRR (mean of
+// 1 / rank of the first relevant item). Ranking is exact cosine similarity
+// over the active items' ItemText embeddings, which is what SearchService
+// answers for an inventory this small.
+//
+//   AURA_ASSIGN_OR_RETURN(auto queries, LoadEvalQueries(path));
+//   AURA_ASSIGN_OR_RETURN(EvalReport r, Evaluate(embedder, items, queries));
+//   std::printf("%.3f\n", r.recall_at_3);
+//
+// queries.json: {"queries": [{"query": "...", "relevant": ["item_id", ...],
+// "note": "why it is there"}]}.
+//
+// Thread-compatible. Status codes: NOT_FOUND / INVALID_ARGUMENT for files
+// that are missing or malformed, including a relevant id absent from the
+// inventory; the embedder's errors.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "core/search/embedder.h"
+#include "storage/types.h"
+
+namespace aura::core::search {
+
+struct EvalQuery {
+  std::string query;
+  std::vector<std::string> relevant;
+  std::string note;
+};
+
+struct EvalMiss {
+  std::string query;
+  std::vector<std::string> relevant;
+  std::vector<std::string> top3;
+  int rank = 0;  // of the first relevant item (1-based), 0 = not ranked
+};
+
+struct EvalReport {
+  std::string model;
+  size_t queries = 0;
+  double recall_at_1 = 0;
+  double recall_at_3 = 0;
+  double mrr = 0;
+  std::vector<EvalMiss> misses_at_3;  // queries with no relevant item in the top 3
+};
+
+common::Result<std::vector<EvalQuery>> LoadEvalQueries(const std::string& path);
+
+common::Result<EvalReport> Evaluate(Embedder& embedder, const std::vector<storage::Item>& items,
+                                    const std::vector<EvalQuery>& queries);
+
+}  // namespace aura::core::search

@@ -1,0 +1,387 @@
+#include "core/search/search_service.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "common/log/log.h"
+#include "core/search/text.h"
+#include "core/search/word_vectors.h"
+
+namespace aura::core::search {
+namespace {
+
+uint64_t Mix(uint64_t h, std::string_view bytes) {
+  for (char c : bytes) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001B3ULL;
+  }
+  h ^= 0xFF;  // field separator
+  h *= 0x100000001B3ULL;
+  return h;
+}
+
+template <typename T>
+uint64_t MixValue(uint64_t h, const T& value) {
+  return Mix(h, std::string_view(reinterpret_cast<const char*>(&value), sizeof(value)));
+}
+
+uint64_t EmbeddingHash(const std::vector<float>& v) {
+  return Mix(0xCBF29CE484222325ULL,
+             std::string_view(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(float)));
+}
+
+// The inventory version: a fingerprint of what search depends on, equal on
+// every replica that reads the same store (so Redis keys agree between them).
+uint64_t Fingerprint(const std::vector<storage::Item>& items) {
+  uint64_t h = 0xCBF29CE484222325ULL;
+  for (const storage::Item& item : items) {
+    h = Mix(h, item.id);
+    h = MixValue(h, item.updated_at);
+    h = MixValue(h, item.active);
+    h = Mix(h, item.embedding_model);
+    h = MixValue(h, item.embedding.size());
+  }
+  return h;
+}
+
+void AppendMetaStrings(const nlohmann::json& value, std::string& out) {
+  if (value.is_string()) {
+    out += ". ";
+    out += value.get<std::string>();
+  } else if (value.is_array()) {
+    for (const auto& v : value) AppendMetaStrings(v, out);
+  }
+}
+
+}  // namespace
+
+SearchServiceOptions SearchServiceOptionsFromConfig(const common::Config& config) {
+  SearchServiceOptions options;
+  options.embedder.model = config.core.embedding_model;
+  const std::filesystem::path data_dir(config.data_dir);
+  options.embedder.vectors_paths = {
+      (data_dir / "word-vectors" / kWordVectorsFileName).string(),
+      (std::filesystem::path("third_party") / "word-vectors" / kWordVectorsFileName).string(),
+  };
+  options.redis_url = config.database.redis_url;
+  return options;
+}
+
+std::string ItemText(const storage::Item& item) {
+  std::string text = item.name;
+  text += ". ";
+  text += item.description;
+  try {
+    const nlohmann::json meta = nlohmann::json::parse(item.meta_json);
+    if (meta.is_object()) {
+      for (const auto& [key, value] : meta.items()) AppendMetaStrings(value, text);
+    }
+  } catch (const std::exception&) {
+    // meta is validated by the store; an unparsable one just adds nothing.
+  }
+  return text;
+}
+
+common::Result<std::unique_ptr<SearchService>> SearchService::Create(
+    SearchServiceOptions options, storage::Store& store, const common::Clock& clock,
+    const EmbeddingsBackendFactory& remote) {
+  AURA_ASSIGN_OR_RETURN(std::unique_ptr<Embedder> embedder, MakeEmbedder(options.embedder, remote));
+  std::unique_ptr<ResultCache> cache;
+  if (!options.redis_url.empty()) {
+    RedisResultCacheOptions redis = options.redis;
+    redis.url = options.redis_url;
+    AURA_ASSIGN_OR_RETURN(cache, MakeRedisResultCache(std::move(redis), clock));
+  } else {
+    cache = std::make_unique<MemoryResultCache>(options.memory_cache, clock);
+  }
+  return std::make_unique<SearchService>(std::move(options), store, std::move(embedder),
+                                         std::move(cache), clock);
+}
+
+SearchService::SearchService(SearchServiceOptions options, storage::Store& store,
+                             std::unique_ptr<Embedder> embedder, std::unique_ptr<ResultCache> cache,
+                             const common::Clock& clock)
+    : options_(std::move(options)),
+      store_(store),
+      clock_(clock),
+      embedder_(std::move(embedder)),
+      cache_(options_.cache, std::move(cache), clock) {}
+
+SearchService::~SearchService() { Shutdown(); }
+
+common::Status SearchService::Start() {
+  if (started_.load()) return common::OkStatus();
+  AURA_RETURN_IF_ERROR(Refresh());
+  std::lock_guard lock(poll_mu_);
+  if (started_.exchange(true)) return common::OkStatus();
+  if (options_.refresh_interval.count() > 0) {
+    poller_ = std::jthread([this](std::stop_token stop) { PollLoop(stop); });
+  }
+  AURA_LOG_INFO("search.started")
+      .With("model", embedder_->ModelName())
+      .With("items", static_cast<int64_t>(Describe().indexed_items))
+      .With("cache", options_.redis_url.empty() ? "memory" : "redis");
+  return common::OkStatus();
+}
+
+void SearchService::Shutdown() {
+  std::lock_guard lock(poll_mu_);
+  if (poller_.joinable()) {
+    poller_.request_stop();
+    poll_cv_.notify_all();
+    poller_.join();
+  }
+}
+
+void SearchService::PollLoop(std::stop_token stop) {
+  while (!stop.stop_requested()) {
+    {
+      std::mutex wait_mu;
+      std::unique_lock wait_lock(wait_mu);
+      // Returns early only when stop is requested.
+      poll_cv_.wait_for(wait_lock, stop, options_.refresh_interval, [] { return false; });
+    }
+    if (stop.stop_requested()) break;
+    try {
+      (void)Refresh();  // failures are logged by Refresh (once per outage)
+    } catch (const std::exception& e) {
+      AURA_LOG_ERROR("search.refresh_crashed").With("error", e.what());
+    }
+  }
+}
+
+void SearchService::ReportProgress(size_t done, size_t total, bool final) {
+  if (options_.progress) {
+    options_.progress(done, total);
+    return;
+  }
+  if (::isatty(STDERR_FILENO) != 0) {
+    std::fprintf(stderr, "\rsearch: embedding inventory with %s: %zu/%zu%s",
+                 embedder_->ModelName().c_str(), done, total, final ? "\n" : "");
+    std::fflush(stderr);
+  }
+}
+
+common::Status SearchService::EmbedMissing(std::vector<storage::Item>& items) {
+  const std::string model = embedder_->ModelName();
+  std::vector<storage::Item*> todo;
+  for (storage::Item& item : items) {
+    if (!item.active) continue;
+    const int dims = embedder_->Dimensions();
+    if (item.embedding_model != model || item.embedding.empty() ||
+        (dims > 0 && static_cast<int>(item.embedding.size()) != dims)) {
+      todo.push_back(&item);
+    }
+  }
+  if (todo.empty()) return common::OkStatus();
+  AURA_LOG_INFO("search.embedding_started")
+      .With("model", model)
+      .With("items", static_cast<int64_t>(todo.size()));
+  const size_t batch = std::max<size_t>(options_.embed_batch, 1);
+  for (size_t begin = 0; begin < todo.size(); begin += batch) {
+    const size_t end = std::min(todo.size(), begin + batch);
+    std::vector<std::string> texts;
+    for (size_t i = begin; i < end; ++i) texts.push_back(ItemText(*todo[i]));
+    AURA_ASSIGN_OR_RETURN(std::vector<std::vector<float>> vectors, embedder_->EmbedBatch(texts));
+    for (size_t i = begin; i < end; ++i) {
+      storage::Item& item = *todo[i];
+      item.embedding = std::move(vectors[i - begin]);
+      item.embedding_model = model;
+      if (Status st = store_.SetEmbedding(item.id, item.embedding, model);
+          !st.ok() && st.code() != common::StatusCode::kNotFound) {
+        AURA_LOG_WARNING("search.embedding_not_stored").With("item_id", item.id).With("error", st.ToString());
+      }
+      items_embedded_.fetch_add(1);
+    }
+    ReportProgress(end, todo.size(), end == todo.size());
+  }
+  AURA_LOG_INFO("search.embedding_finished")
+      .With("model", model)
+      .With("items", static_cast<int64_t>(todo.size()));
+  return common::OkStatus();
+}
+
+common::Status SearchService::Refresh() {
+  std::lock_guard refresh_lock(refresh_mu_);
+  auto listed = store_.ListItems(/*active_only=*/false);
+  if (!listed.ok()) {
+    if (!last_refresh_failed_) {
+      AURA_LOG_WARNING("search.refresh_failed").With("error", listed.status().ToString());
+    }
+    last_refresh_failed_ = true;
+    return listed.status();
+  }
+  std::vector<storage::Item> items = std::move(listed).value();
+  const uint64_t fingerprint = Fingerprint(items);
+  if (refreshes_.load() > 0 && fingerprint == inventory_version_.load()) {
+    last_refresh_failed_ = false;
+    return common::OkStatus();
+  }
+  if (Status st = EmbedMissing(items); !st.ok()) {
+    if (!last_refresh_failed_) {
+      AURA_LOG_WARNING("search.refresh_failed").With("error", st.ToString());
+    }
+    last_refresh_failed_ = true;
+    return st;
+  }
+  last_refresh_failed_ = false;
+
+  std::shared_ptr<VectorIndex> index;
+  {
+    std::unique_lock lock(mu_);
+    if (!index_ && embedder_->Dimensions() > 0) {
+      VectorIndexOptions index_options = options_.index;
+      index_options.dimensions = embedder_->Dimensions();
+      index_options.initial_capacity = std::max(index_options.initial_capacity, items.size() + 16);
+      index_ = std::make_shared<VectorIndex>(index_options);
+    }
+    index = index_;
+  }
+  std::set<std::string> seen;
+  size_t added = 0;
+  size_t removed = 0;
+  for (const storage::Item& item : items) {
+    seen.insert(item.id);
+    const bool usable = item.active && index &&
+                        static_cast<int>(item.embedding.size()) == index->Dimensions() &&
+                        !IsZero(item.embedding);
+    uint64_t hash = 0;
+    bool changed = true;
+    {
+      std::shared_lock lock(mu_);
+      auto it = entries_.find(item.id);
+      if (!usable) {
+        changed = it != entries_.end();
+      } else if (it != entries_.end()) {
+        hash = EmbeddingHash(item.embedding);
+        changed = it->second.updated_at != item.updated_at || it->second.name != item.name ||
+                  it->second.base_price != item.base_price ||
+                  it->second.embedding_hash != hash;
+      }
+    }
+    if (!changed) continue;
+    if (!usable) {
+      {
+        std::unique_lock lock(mu_);
+        entries_.erase(item.id);
+      }
+      if (index) index->Remove(item.id);
+      ++removed;
+      continue;
+    }
+    if (Status st = index->Upsert(item.id, item.embedding); !st.ok()) {
+      AURA_LOG_WARNING("search.index_failed").With("item_id", item.id).With("error", st.ToString());
+      continue;
+    }
+    Entry entry{item.name, item.base_price, Snippet(item.description, options_.snippet_bytes),
+                item.updated_at, EmbeddingHash(item.embedding)};
+    std::unique_lock lock(mu_);
+    entries_[item.id] = std::move(entry);
+    ++added;
+  }
+  std::vector<std::string> gone;
+  {
+    std::shared_lock lock(mu_);
+    for (const auto& [id, entry] : entries_) {
+      if (!seen.contains(id)) gone.push_back(id);
+    }
+  }
+  for (const std::string& id : gone) {
+    {
+      std::unique_lock lock(mu_);
+      entries_.erase(id);
+    }
+    if (index) index->Remove(id);
+    ++removed;
+  }
+  inventory_version_.store(fingerprint);
+  refreshes_.fetch_add(1);
+  if (added > 0 || removed > 0) {
+    AURA_LOG_INFO("search.index_updated")
+        .With("indexed", static_cast<int64_t>(added))
+        .With("removed", static_cast<int64_t>(removed))
+        .With("items", static_cast<int64_t>(index ? index->Size() : 0));
+  }
+  return common::OkStatus();
+}
+
+common::Result<std::vector<SearchHit>> SearchService::Search(std::string_view query, int limit,
+                                                             double min_similarity) {
+  if (query.size() > options_.max_query_bytes) {
+    return common::InvalidArgumentError("query must be at most " +
+                                        std::to_string(options_.max_query_bytes) + " bytes");
+  }
+  const std::string clean = CleanQuery(query);
+  if (clean.empty()) return common::InvalidArgumentError("query must not be empty");
+  if (limit == 0) limit = options_.default_limit;
+  if (limit < 1 || limit > options_.max_limit) {
+    return common::InvalidArgumentError("limit must be between 1 and " +
+                                        std::to_string(options_.max_limit));
+  }
+  if (!std::isfinite(min_similarity) || min_similarity < -1.0 || min_similarity > 1.0) {
+    return common::InvalidArgumentError("min_similarity must be between -1 and 1");
+  }
+  if (refreshes_.load() == 0) {
+    return common::FailedPreconditionError("search index is not loaded yet");
+  }
+
+  const std::string normalized = NormalizeQuery(clean);
+  const CacheScope scope{limit, min_similarity, inventory_version_.load()};
+  if (auto cached = cache_.LookupExact(normalized, scope)) return std::move(*cached);
+
+  AURA_ASSIGN_OR_RETURN(std::vector<float> embedding, embedder_->Embed(clean));
+  std::shared_ptr<VectorIndex> index;
+  {
+    std::shared_lock lock(mu_);
+    index = index_;
+  }
+  if (IsZero(embedding) || !index || static_cast<int>(embedding.size()) != index->Dimensions()) {
+    cache_.CountMiss();
+    return std::vector<SearchHit>{};
+  }
+  if (auto cached = cache_.LookupNear(embedding, scope)) return std::move(*cached);
+
+  AURA_ASSIGN_OR_RETURN(std::vector<Neighbor> neighbors,
+                        index->Search(embedding, static_cast<size_t>(limit)));
+  std::vector<SearchHit> hits;
+  {
+    std::shared_lock lock(mu_);
+    for (const Neighbor& n : neighbors) {
+      if (n.similarity < min_similarity) continue;
+      auto it = entries_.find(n.key);
+      if (it == entries_.end()) continue;  // removed while we searched
+      hits.push_back(SearchHit{n.key, it->second.name, it->second.base_price, n.similarity,
+                               it->second.snippet});
+    }
+  }
+  std::stable_sort(hits.begin(), hits.end(), [](const SearchHit& a, const SearchHit& b) {
+    return a.similarity != b.similarity ? a.similarity > b.similarity : a.item_id < b.item_id;
+  });
+  cache_.Store(normalized, scope, embedding, hits);
+  return hits;
+}
+
+SearchServiceStatus SearchService::Describe() const {
+  SearchServiceStatus s;
+  s.embedding_model = embedder_->ModelName();
+  s.dimensions = embedder_->Dimensions();
+  s.inventory_version = inventory_version_.load();
+  s.started = started_.load();
+  s.refreshes = refreshes_.load();
+  s.items_embedded = items_embedded_.load();
+  std::shared_lock lock(mu_);
+  if (index_) {
+    s.indexed_items = index_->Size();
+    s.index_memory_bytes = index_->MemoryBytes();
+  }
+  return s;
+}
+
+}  // namespace aura::core::search
