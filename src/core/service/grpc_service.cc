@@ -1,0 +1,203 @@
+#include "core/service/grpc_service.h"
+
+#include <chrono>
+#include <exception>
+#include <string_view>
+#include <utility>
+
+#include "common/log/log.h"
+
+namespace aura::core {
+namespace {
+
+namespace v1 = aura::negotiation::v1;
+using Steady = std::chrono::steady_clock;
+
+std::string ToString(grpc::string_ref ref) { return std::string(ref.data(), ref.size()); }
+
+// The one info line of a call.
+void LogCall(std::string_view method, const grpc::Status& status, Steady::time_point start,
+             const char* outcome = nullptr, bool replayed = false) {
+  const double ms =
+      std::chrono::duration<double, std::milli>(Steady::now() - start).count();
+  auto code = static_cast<common::StatusCode>(status.error_code());
+  common::LogLine line(common::LogLevel::kInfo, "grpc.request");
+  line.With("rpc.method", method).With("rpc.grpc.status_code", common::StatusCodeName(code));
+  line.With("duration_ms", ms);
+  if (outcome != nullptr) line.With("aura.outcome", outcome).With("aura.replayed", replayed);
+  if (!status.ok()) line.With("error", status.error_message());
+}
+
+}  // namespace
+
+RequestMetadata ReadRequestMetadata(const grpc::ServerContextBase& context) {
+  RequestMetadata md;
+  for (const auto& [key, value] : context.client_metadata()) {
+    std::string_view k(key.data(), key.size());
+    if (k == "x-request-id") md.request_id = ToString(value);
+    else if (k == "traceparent") md.traceparent = ToString(value);
+    else if (k == "tracestate") md.tracestate = ToString(value);
+    else if (k == "baggage") md.baggage = ToString(value);
+  }
+  return md;
+}
+
+grpc::Status ToGrpcStatus(const common::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), status.message());
+}
+
+void FillNegotiateResponse(const storage::NegotiationRecord& record,
+                           v1::NegotiateResponse& response) {
+  response.set_session_token(record.session_token);
+  response.set_valid_until_timestamp(record.valid_until);
+  switch (record.outcome) {
+    case storage::Outcome::kAccepted: {
+      auto* accepted = response.mutable_accepted();
+      accepted->set_final_price(record.price);
+      accepted->set_reservation_code(record.reservation_code);
+      break;
+    }
+    case storage::Outcome::kCountered: {
+      auto* countered = response.mutable_countered();
+      countered->set_proposed_price(record.price);
+      countered->set_reason_code(record.reason_code);
+      countered->set_human_message(record.message);
+      break;
+    }
+    case storage::Outcome::kRejected:
+      response.mutable_rejected()->set_reason_code(record.reason_code);
+      break;
+    case storage::Outcome::kUiRequired: {
+      auto* ui = response.mutable_ui_required();
+      ui->set_template_id(record.ui_template);
+      for (const auto& [k, v] : record.ui_context) (*ui->mutable_context_data())[k] = v;
+      break;
+    }
+  }
+}
+
+GrpcNegotiationService::GrpcNegotiationService(NegotiationService& service, WorkerPool& pool)
+    : service_(service), pool_(pool) {}
+
+grpc::ServerUnaryReactor* GrpcNegotiationService::Negotiate(grpc::CallbackServerContext* context,
+                                                            const v1::NegotiateRequest* request,
+                                                            v1::NegotiateResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  const Steady::time_point start = Steady::now();
+  RequestMetadata md = ReadRequestMetadata(*context);
+  NegotiateInput input{
+      .request_id = request->request_id(),
+      .item_id = request->item_id(),
+      .bid_amount = request->bid_amount(),
+      .currency = request->currency_code(),
+      .agent_did = request->agent().did(),
+      .reputation_score = request->agent().reputation_score(),
+  };
+  if (md.request_id.empty()) md.request_id = input.request_id;
+
+  // The worker owns finishing the call from here on; gRPC keeps `context`,
+  // `request` and `response` alive until Finish.
+  auto work = [this, reactor, context, response, start, md = std::move(md),
+               input = std::move(input)]() {
+    common::ScopedRequestId rid(md.request_id);
+    grpc::Status status;
+    const char* outcome = nullptr;
+    bool replayed = false;
+    try {
+      if (context->IsCancelled()) {
+        status = grpc::Status(grpc::StatusCode::CANCELLED, "call cancelled while queued");
+      } else if (context->deadline() <= std::chrono::system_clock::now()) {
+        status = grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "deadline passed while queued");
+      } else {
+        common::Result<NegotiateOutput> result = service_.Negotiate(input);
+        if (result.ok()) {
+          FillNegotiateResponse(result->record, *response);
+          outcome = storage::OutcomeName(result->record.outcome);
+          replayed = result->replayed;
+        } else {
+          status = ToGrpcStatus(result.status());
+        }
+      }
+    } catch (const std::exception& e) {
+      status = grpc::Status(grpc::StatusCode::INTERNAL, std::string("internal error: ") + e.what());
+    }
+    LogCall("Negotiate", status, start, outcome, replayed);
+    reactor->Finish(status);
+  };
+  if (!pool_.Submit(std::move(work))) {
+    common::ScopedRequestId rid(request->request_id());
+    grpc::Status busy(grpc::StatusCode::RESOURCE_EXHAUSTED, "core is busy, retry later");
+    LogCall("Negotiate", busy, start);
+    reactor->Finish(busy);
+  }
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* GrpcNegotiationService::Search(grpc::CallbackServerContext* context,
+                                                         const v1::SearchRequest* request,
+                                                         v1::SearchResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  const Steady::time_point start = Steady::now();
+  common::ScopedRequestId rid(ReadRequestMetadata(*context).request_id);
+  grpc::Status status;
+  try {
+    SearchQuery query{.query = request->query(),
+                      .limit = request->limit(),
+                      .min_similarity = request->min_similarity()};
+    common::Result<std::vector<SearchHit>> hits = service_.Search(query);
+    if (hits.ok()) {
+      for (const SearchHit& hit : *hits) {
+        v1::SearchResultItem* item = response->add_results();
+        item->set_item_id(hit.item_id);
+        item->set_name(hit.name);
+        item->set_base_price(hit.base_price);
+        item->set_similarity_score(hit.similarity_score);
+        item->set_description_snippet(hit.description_snippet);
+      }
+    } else {
+      status = ToGrpcStatus(hits.status());
+    }
+  } catch (const std::exception& e) {
+    status = grpc::Status(grpc::StatusCode::INTERNAL, std::string("internal error: ") + e.what());
+  }
+  LogCall("Search", status, start);
+  reactor->Finish(status);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* GrpcNegotiationService::GetSystemStatus(
+    grpc::CallbackServerContext* context, const v1::GetSystemStatusRequest* /*request*/,
+    v1::GetSystemStatusResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  const Steady::time_point start = Steady::now();
+  common::ScopedRequestId rid(ReadRequestMetadata(*context).request_id);
+  grpc::Status status;
+  try {
+    StatusReport s = service_.GetSystemStatus();
+    response->set_status(s.status);
+    response->set_cpu_usage_percent(s.cpu_usage_percent);
+    response->set_memory_usage_mb(s.memory_usage_mb);
+    response->set_timestamp(s.timestamp);
+    response->set_cached(s.cached);
+  } catch (const std::exception& e) {
+    status = grpc::Status(grpc::StatusCode::INTERNAL, std::string("internal error: ") + e.what());
+  }
+  LogCall("GetSystemStatus", status, start);
+  reactor->Finish(status);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* GrpcNegotiationService::CheckDealStatus(
+    grpc::CallbackServerContext* context, const v1::CheckDealStatusRequest* request,
+    v1::CheckDealStatusResponse* /*response*/) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  const Steady::time_point start = Steady::now();
+  common::ScopedRequestId rid(ReadRequestMetadata(*context).request_id);
+  grpc::Status status = ToGrpcStatus(service_.CheckDealStatus(request->deal_id()));
+  LogCall("CheckDealStatus", status, start);
+  reactor->Finish(status);
+  return reactor;
+}
+
+}  // namespace aura::core

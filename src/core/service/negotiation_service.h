@@ -1,0 +1,132 @@
+// File: core/service/negotiation_service.h
+//
+// NegotiationService: the core's request logic, free of gRPC types so it can be
+// tested and benchmarked on its own. The gRPC adapter (grpc_service.h) maps
+// protos to these plain structs and Status codes to grpc::Status.
+//
+// Negotiate validates the bid, replays the stored answer when the request_id
+// was seen before, otherwise asks the PricingStrategy, stores the decision
+// (before answering: a decision that is not stored is not given out) and
+// returns it. Two concurrent requests with one request_id both get the one
+// stored decision: the loser of the insert race reads the winner's back.
+//
+//   NegotiationService service(rules, store, SystemClock::Instance(), {});
+//   Result<NegotiateOutput> out = service.Negotiate(
+//       {.request_id = "r-1", .item_id = "hotel_alpha", .bid_amount = 850.0});
+//   // out->record.outcome == Outcome::kAccepted, out->record.session_token == "sess_r-1"
+//
+// Thread-safe: holds no locks of its own; the strategy and store are
+// thread-safe and every store call is a plain blocking round trip, so callers
+// run Negotiate on worker threads, never on I/O threads.
+//
+// Status codes: INVALID_ARGUMENT for bad input (nothing stored); UNAVAILABLE
+// when storage fails; UNIMPLEMENTED for Search and CheckDealStatus (crypto
+// payments are off); whatever the strategy returns when it cannot decide.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "core/pricing/pricing_strategy.h"
+#include "common/metrics/process_stats.h"
+#include "storage/store.h"
+#include "storage/types.h"
+
+namespace aura::core {
+
+inline constexpr size_t kMaxItemIdBytes = 256;
+inline constexpr size_t kMaxRequestIdBytes = 256;
+
+struct NegotiationServiceOptions {
+  // How long a negotiation session stays valid (valid_until = now + ttl).
+  std::chrono::seconds session_ttl{600};
+};
+
+// One bid, as the adapter hands it over.
+struct NegotiateInput {
+  // Idempotency key; empty = a fresh UUID is generated (no replay possible).
+  std::string request_id;
+  std::string item_id;
+  double bid_amount = 0;
+  // Three ASCII letters (upper-cased when stored); empty = "USD".
+  std::string currency;
+  std::string agent_did;
+  float reputation_score = 0;
+  // 32 hex digits of the current trace, stored with the decision; "" = none.
+  std::string trace_id;
+};
+
+struct NegotiateOutput {
+  // The stored decision (session_token, valid_until, outcome and its fields).
+  storage::NegotiationRecord record;
+  // True when this answer is a stored one given again for a repeated request_id.
+  bool replayed = false;
+};
+
+// GetSystemStatus's answer. (Named apart from core/status's SystemStatus, the
+// Prometheus-backed source that will take over this RPC.)
+struct StatusReport {
+  std::string status = "ok";
+  double cpu_usage_percent = 0;
+  double memory_usage_mb = 0;
+  std::string timestamp;  // ISO 8601 UTC, e.g. "2026-11-24T07:46:57.123Z"
+  bool cached = false;
+};
+
+struct SearchQuery {
+  std::string query;
+  int limit = 3;
+  double min_similarity = 0;
+};
+
+struct SearchHit {
+  std::string item_id;
+  std::string name;
+  double base_price = 0;
+  double similarity_score = 0;
+  std::string description_snippet;
+};
+
+class NegotiationService {
+ public:
+  // `strategy`, `store` and `clock` are borrowed and must outlive the service.
+  NegotiationService(PricingStrategy& strategy, storage::Store& store, const common::Clock& clock,
+                     NegotiationServiceOptions options = {});
+  NegotiationService(const NegotiationService&) = delete;
+  NegotiationService& operator=(const NegotiationService&) = delete;
+
+  // See the file comment. INVALID_ARGUMENT (with a message naming the field),
+  // UNAVAILABLE (storage), or the strategy's own error.
+  common::Result<NegotiateOutput> Negotiate(const NegotiateInput& input);
+
+  // This process's figures from /proc (CPU percent averaged over at least the
+  // last second, resident MB); status "ok", cached false. Never fails.
+  StatusReport GetSystemStatus();
+
+  // INVALID_ARGUMENT when deal_id is not a UUID; otherwise UNIMPLEMENTED
+  // ("Crypto payments not enabled").
+  common::Status CheckDealStatus(const std::string& deal_id);
+
+  // UNIMPLEMENTED until the search index exists.
+  common::Result<std::vector<SearchHit>> Search(const SearchQuery& query);
+
+  // The checks Negotiate applies before anything else, exposed for the
+  // gateway-facing tests and benchmarks: OK or INVALID_ARGUMENT.
+  static common::Status Validate(const NegotiateInput& input);
+
+ private:
+  PricingStrategy& strategy_;
+  storage::Store& store_;
+  const common::Clock& clock_;
+  const NegotiationServiceOptions options_;
+  common::ProcessStats process_stats_;
+};
+
+// "2026-11-24T07:46:57.123Z" for a time point.
+std::string FormatIsoUtc(common::Clock::TimePoint time);
+
+}  // namespace aura::core

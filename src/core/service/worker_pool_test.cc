@@ -1,0 +1,54 @@
+#include "core/service/worker_pool.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <stdexcept>
+
+namespace aura::core {
+namespace {
+
+TEST(WorkerPool, RunsEveryQueuedTaskBeforeShutdownReturns) {
+  std::atomic<int> ran{0};
+  WorkerPool pool({.threads = 3, .max_queued = 1000});
+  for (int i = 0; i < 500; ++i) ASSERT_TRUE(pool.Submit([&] { ran.fetch_add(1); }));
+  pool.Shutdown();
+  EXPECT_EQ(ran.load(), 500);
+}
+
+TEST(WorkerPool, RefusesWhenTheQueueIsFull) {
+  WorkerPool pool({.threads = 1, .max_queued = 2});
+  std::promise<void> release;
+  std::shared_future<void> gate = release.get_future().share();
+  std::promise<void> started;
+  ASSERT_TRUE(pool.Submit([&] {
+    started.set_value();
+    gate.wait();
+  }));
+  started.get_future().wait();  // the worker is busy; the queue is empty
+  EXPECT_TRUE(pool.Submit([] {}));
+  EXPECT_TRUE(pool.Submit([] {}));
+  EXPECT_FALSE(pool.Submit([] {}));
+  EXPECT_EQ(pool.rejected(), 1u);
+  release.set_value();
+  pool.Shutdown();
+}
+
+TEST(WorkerPool, RefusesAfterShutdown) {
+  WorkerPool pool({.threads = 1});
+  pool.Shutdown();
+  EXPECT_FALSE(pool.Submit([] {}));
+  pool.Shutdown();  // idempotent
+}
+
+TEST(WorkerPool, ThrowingTaskDoesNotKillTheWorker) {
+  WorkerPool pool({.threads = 1});
+  ASSERT_TRUE(pool.Submit([] { throw std::runtime_error("boom"); }));
+  std::promise<void> done;
+  ASSERT_TRUE(pool.Submit([&] { done.set_value(); }));
+  done.get_future().wait();
+}
+
+}  // namespace
+}  // namespace aura::core
