@@ -38,15 +38,15 @@ uint64_t EmbeddingHash(const std::vector<float>& v) {
 }
 
 // The inventory version: a fingerprint of what search depends on, equal on
-// every replica that reads the same store (so Redis keys agree between them).
-uint64_t Fingerprint(const std::vector<storage::Item>& items) {
-  uint64_t h = 0xCBF29CE484222325ULL;
+// every replica that reads the same store with the same embedding model (so
+// their Redis keys agree). Stored-embedding bookkeeping is left out: one
+// replica storing embeddings must not make the others' answers unreachable.
+uint64_t Fingerprint(const std::string& model, const std::vector<storage::Item>& items) {
+  uint64_t h = Mix(0xCBF29CE484222325ULL, model);
   for (const storage::Item& item : items) {
     h = Mix(h, item.id);
     h = MixValue(h, item.updated_at);
     h = MixValue(h, item.active);
-    h = Mix(h, item.embedding_model);
-    h = MixValue(h, item.embedding.size());
   }
   return h;
 }
@@ -219,7 +219,7 @@ common::Status SearchService::Refresh() {
     return listed.status();
   }
   std::vector<storage::Item> items = std::move(listed).value();
-  const uint64_t fingerprint = Fingerprint(items);
+  const uint64_t fingerprint = Fingerprint(embedder_->ModelName(), items);
   if (refreshes_.load() > 0 && fingerprint == inventory_version_.load()) {
     last_refresh_failed_ = false;
     return common::OkStatus();
