@@ -110,6 +110,10 @@ struct StoreOptions {
   std::chrono::milliseconds acquire_timeout{2000};
   // PostgreSQL: the server cancels statements running longer than this.
   std::chrono::milliseconds statement_timeout{10000};
+  // SQLite: every commit reaches the disk before it returns (synchronous=FULL).
+  // false = synchronous=NORMAL: still safe when the process crashes, but the
+  // last commits may be lost if the machine loses power.
+  bool sync_commits = true;
   // Source of created_at / updated_at for items; null = the system clock. Not owned;
   // must outlive the store.
   const common::Clock* clock = nullptr;

@@ -14,10 +14,13 @@ namespace aura::storage {
 namespace {
 
 using common::StatusCode;
+using testing::SqlStoreContractTest;
 using testing::StoreContractTest;
 
 INSTANTIATE_TEST_SUITE_P(Local, StoreContractTest,
                          ::testing::Values(testing::MemoryBackend(), testing::SqliteBackend()),
+                         testing::BackendName);
+INSTANTIATE_TEST_SUITE_P(Local, SqlStoreContractTest, ::testing::Values(testing::SqliteBackend()),
                          testing::BackendName);
 
 class TempDir {

@@ -14,10 +14,13 @@ namespace aura::storage {
 namespace {
 
 using common::StatusCode;
+using testing::SqlStoreContractTest;
 using testing::StoreContractTest;
 
 INSTANTIATE_TEST_SUITE_P(Server, StoreContractTest, ::testing::Values(testing::PostgresBackend()),
                          testing::BackendName);
+INSTANTIATE_TEST_SUITE_P(Server, SqlStoreContractTest,
+                         ::testing::Values(testing::PostgresBackend()), testing::BackendName);
 
 TEST(PostgresStore, ConcurrentMigrationsFromSeveralProcessesApplyOnce) {
   const std::string admin = testing::RequirePostgresTestUrl();

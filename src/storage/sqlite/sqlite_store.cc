@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <system_error>
 #include <unordered_map>
@@ -336,10 +337,14 @@ Result<std::unique_ptr<SqliteStore::Connection>> SqliteStore::OpenConnection() {
   sqlite3_busy_timeout(conn->db, static_cast<int>(options_.acquire_timeout.count()));
   // WAL: readers never block the writer nor each other. FULL: a commit is on
   // disk before it returns (a decision is stored before it is answered).
-  static constexpr Statement kSetup{"connection.setup", "PRAGMA", "",
-                                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
-                                    "PRAGMA foreign_keys = ON;"};
-  AURA_RETURN_IF_ERROR(conn->ExecScript(options_.statement_observer, kSetup));
+  static constexpr Statement kSetupDurable{
+      "connection.setup", "PRAGMA", "",
+      "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"};
+  static constexpr Statement kSetupFast{
+      "connection.setup", "PRAGMA", "",
+      "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"};
+  AURA_RETURN_IF_ERROR(conn->ExecScript(options_.statement_observer,
+                                        options_.sync_commits ? kSetupDurable : kSetupFast));
   return conn;
 }
 
@@ -484,36 +489,81 @@ Result<std::optional<NegotiationRecord>> SqliteStore::FindNegotiation(
   return found;
 }
 
+// Group commit: concurrent callers queue their records; whichever finds no
+// commit running becomes the leader, writes up to kMaxCommitBatch queued
+// records in one transaction (one fsync for all), hands each caller its own
+// result and steps down; the others sleep until theirs is done. The mutex only
+// guards the queue, never a database call.
 Status SqliteStore::InsertNegotiation(const NegotiationRecord& record) {
   AURA_RETURN_IF_ERROR(ValidateNegotiation(record));
-  const std::string ui_context = StringMapToJson(record.ui_context);
-  AURA_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
-  Status s = conn->Exec(
-      options_.statement_observer, kInsertNegotiation,
-      [&](Binder& b) {
-        b.Text(record.request_id)
-            .Text(record.session_token)
-            .Text(record.agent_did)
-            .Text(record.item_id)
-            .Real(record.bid_amount)
-            .Text(record.currency)
-            .Text(OutcomeName(record.outcome))
-            .Real(record.price)
-            .Text(record.reason_code)
-            .Text(record.message)
-            .Text(record.reservation_code)
-            .Text(record.ui_template)
-            .Text(ui_context)
-            .Text(record.strategy)
-            .Text(record.trace_id)
-            .Int(record.created_at)
-            .Int(record.valid_until);
-      },
-      [](sqlite3_stmt*) { return Status(); });
-  if (s.code() == common::StatusCode::kAlreadyExists) {
-    return common::AlreadyExistsError("negotiation '" + record.request_id + "' already stored");
+  PendingInsert mine{.record = &record, .ui_context = StringMapToJson(record.ui_context)};
+  std::unique_lock lock(commit_mu_);
+  commit_queue_.push_back(&mine);
+  while (!mine.done) {
+    if (committing_) {
+      commit_cv_.wait(lock);
+      continue;
+    }
+    committing_ = true;
+    const size_t n = std::min(commit_queue_.size(), kMaxCommitBatch);
+    std::vector<PendingInsert*> batch(commit_queue_.begin(), commit_queue_.begin() + n);
+    commit_queue_.erase(commit_queue_.begin(), commit_queue_.begin() + n);
+    lock.unlock();
+    CommitBatch(batch);
+    lock.lock();
+    for (PendingInsert* p : batch) p->done = true;
+    committing_ = false;
+    commit_cv_.notify_all();
   }
-  return s;
+  return mine.status;
+}
+
+void SqliteStore::CommitBatch(const std::vector<PendingInsert*>& batch) {
+  const StatementObserver& obs = options_.statement_observer;
+  auto conn = pool_->Acquire();
+  if (!conn.ok()) {
+    for (PendingInsert* p : batch) p->status = conn.status();
+    return;
+  }
+  Status tx = InTransaction(**conn, obs, [&]() -> Status {
+    for (PendingInsert* p : batch) {
+      const NegotiationRecord& r = *p->record;
+      Status s = (*conn)->Exec(
+          obs, kInsertNegotiation,
+          [&](Binder& b) {
+            b.Text(r.request_id)
+                .Text(r.session_token)
+                .Text(r.agent_did)
+                .Text(r.item_id)
+                .Real(r.bid_amount)
+                .Text(r.currency)
+                .Text(OutcomeName(r.outcome))
+                .Real(r.price)
+                .Text(r.reason_code)
+                .Text(r.message)
+                .Text(r.reservation_code)
+                .Text(r.ui_template)
+                .Text(p->ui_context)
+                .Text(r.strategy)
+                .Text(r.trace_id)
+                .Int(r.created_at)
+                .Int(r.valid_until);
+          },
+          [](sqlite3_stmt*) { return Status(); });
+      // A constraint failure undoes only its own statement; the batch goes on.
+      if (s.code() == common::StatusCode::kAlreadyExists) {
+        p->status = common::AlreadyExistsError("negotiation '" + r.request_id + "' already stored");
+      } else if (s.ok() || s.code() == common::StatusCode::kInvalidArgument) {
+        p->status = s;
+      } else {
+        return s;  // the database itself failed: nothing of the batch is kept
+      }
+    }
+    return Status();
+  });
+  if (!tx.ok()) {
+    for (PendingInsert* p : batch) p->status = tx;
+  }
 }
 
 Result<int64_t> SqliteStore::CountValidNegotiations(int64_t now_unix) {

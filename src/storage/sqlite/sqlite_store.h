@@ -5,7 +5,9 @@
 // wait for the writer; each concurrent caller gets its own connection from a
 // small pool (with its own cache of prepared statements), writers queue on
 // SQLite's own lock with a busy timeout, and commits are synchronous=FULL so
-// a stored decision survives a crash.
+// a stored decision survives a crash (StoreOptions::sync_commits). Concurrent
+// InsertNegotiation calls are group-committed: one transaction and one fsync
+// for all the decisions that arrived while the previous commit was running.
 //
 //   AURA_ASSIGN_OR_RETURN(auto store, SqliteStore::Open("/var/lib/aura/aura.db", options));
 //
@@ -13,8 +15,11 @@
 // and an unopenable file are UNAVAILABLE.
 #pragma once
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "storage/internal/connection_pool.h"
 #include "storage/store.h"
@@ -48,13 +53,29 @@ class SqliteStore final : public Store {
   struct Connection;
   using Pool = internal::ConnectionPool<Connection>;
 
+  // One caller's record waiting for the group commit.
+  struct PendingInsert {
+    const NegotiationRecord* record;
+    std::string ui_context;
+    Status status;
+    bool done = false;
+  };
+  static constexpr size_t kMaxCommitBatch = 256;
+
   SqliteStore(std::string path, const StoreOptions& options);
   Result<std::unique_ptr<Connection>> OpenConnection();
+  // Writes a batch in one transaction and sets each entry's status.
+  void CommitBatch(const std::vector<PendingInsert*>& batch);
 
   const std::string path_;
   const StoreOptions options_;
   const common::Clock& clock_;
   std::unique_ptr<Pool> pool_;
+
+  std::mutex commit_mu_;
+  std::condition_variable commit_cv_;
+  std::vector<PendingInsert*> commit_queue_;  // guarded by commit_mu_
+  bool committing_ = false;                   // guarded by commit_mu_
 };
 
 }  // namespace aura::storage

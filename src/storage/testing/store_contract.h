@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <ostream>
 #include <memory>
 #include <string>
 
@@ -46,6 +47,13 @@ StoreBackend SqliteBackend();
 // Each harness gets its own database on the server AURA_TEST_POSTGRES_URL names.
 StoreBackend PostgresBackend();
 
+// For GoogleTest's messages: the backend's name.
+inline void PrintTo(const StoreBackend& backend, std::ostream* os) { *os << backend.name; }
+
 class StoreContractTest : public ::testing::TestWithParam<StoreBackend> {};
+
+// The cases that only make sense with SQL underneath (schema constraints,
+// statement reporting); instantiate it for SQLite and PostgreSQL.
+class SqlStoreContractTest : public ::testing::TestWithParam<StoreBackend> {};
 
 }  // namespace aura::storage::testing
