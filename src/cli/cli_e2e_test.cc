@@ -1,0 +1,124 @@
+// End to end: the real `aura`, `aura-core` and `aura-gateway` binaries, each
+// test with its own data dir and free ports.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "cli/child_process.h"
+
+namespace aura::cli {
+namespace {
+
+// A port the kernel just handed out (bound to port 0, then released).
+int FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+class AuraCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (std::filesystem::temp_directory_path() / "aura-cli-e2e-XXXXXX").string();
+    dir_ = ::mkdtemp(pattern.data());
+    http_port_ = FreePort();
+    env_ = {{"AURA_DATA_DIR", dir_ + "/data"},
+            {"HTTP_PORT", std::to_string(http_port_)},
+            {"GRPC_PORT", std::to_string(FreePort())},
+            {"AURA_SERVER__METRICS_PORT", std::to_string(FreePort())},
+            {"AURA_GATEWAY__RATE_LIMIT_PER_MINUTE", "1000000"},
+            {"AURA_CORE_BIN", AURA_CORE_BIN_PATH},
+            {"AURA_GATEWAY_BIN", AURA_GATEWAY_BIN_PATH},
+            {"NO_COLOR", "1"}};
+  }
+  void TearDown() override {
+    if (!HasFailure()) std::filesystem::remove_all(dir_);
+  }
+
+  std::unique_ptr<ChildProcess> StartAura(const std::string& name, std::vector<std::string> args) {
+    auto child = ChildProcess::Start({.name = name,
+                                      .binary = AURA_CLI_BIN,
+                                      .args = std::move(args),
+                                      .log_path = dir_ + "/" + name + ".out",
+                                      .env = env_});
+    EXPECT_TRUE(child.ok()) << child.status().ToString();
+    return child.ok() ? std::move(child).value() : nullptr;
+  }
+  std::string Output(const std::string& name) { return TailFile(dir_ + "/" + name + ".out", 10000); }
+
+  std::string dir_;
+  int http_port_ = 0;
+  std::map<std::string, std::string> env_;
+};
+
+TEST_F(AuraCli, UpCheckPlaysTheScenariosAndStops) {
+  auto up = StartAura("up", {"up", "--check"});
+  ASSERT_NE(up, nullptr);
+  std::string how = up->Wait();
+  std::string out = Output("up");
+  EXPECT_EQ(up->exit_code(), 0) << how << "\n" << out << "\n--- core ---\n"
+                                << TailFile(dir_ + "/data/logs/aura-core.log", 30) << "\n--- gateway ---\n"
+                                << TailFile(dir_ + "/data/logs/aura-gateway.log", 30);
+  EXPECT_NE(out.find("seeded"), std::string::npos) << out;
+  EXPECT_NE(out.find("4/4 classic scenarios as expected"), std::string::npos) << out;
+  EXPECT_NE(out.find("stopped aura-gateway"), std::string::npos) << out;
+  EXPECT_TRUE(std::filesystem::exists(dir_ + "/data/logs/aura-core.log"));
+  EXPECT_TRUE(std::filesystem::exists(dir_ + "/data/agent.key"));
+}
+
+TEST_F(AuraCli, BenchAgainstARunningHiveReportsJson) {
+  auto up = StartAura("up", {"up", "--no-scenarios"});
+  ASSERT_NE(up, nullptr);
+  // `aura up` prints "ready at" once /readyz answers 200 (or exits on failure).
+  bool ready = false;
+  for (int i = 0; i < 1200 && !ready; ++i) {
+    if (up->Poll()) break;
+    ready = Output("up").find("ready at") != std::string::npos;
+    if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(ready) << Output("up");
+
+  auto bench = StartAura("bench", {"bench", "--requests", "200", "--json", "--connections", "4"});
+  ASSERT_NE(bench, nullptr);
+  bench->Wait();
+  std::string out = Output("bench");
+  EXPECT_EQ(bench->exit_code(), 0) << out;
+  nlohmann::json j;
+  std::istringstream lines(out);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty() && line.front() == '{') j = nlohmann::json::parse(line, nullptr, false);
+  }
+  ASSERT_TRUE(j.is_object()) << out;
+  EXPECT_EQ(j["requests"], 200);
+  EXPECT_EQ(j["answered"], 200);
+  EXPECT_EQ(j["ok"], 200);
+  EXPECT_EQ(j["status_counts"]["200"], 200);
+  EXPECT_EQ(j["unexpected_outcomes"], 0) << j.dump(2);
+  EXPECT_GT(j["throughput_rps"].get<double>(), 0);
+  EXPECT_GT(j["latency_ms"]["p50"].get<double>(), 0);
+  EXPECT_LE(j["latency_ms"]["p50"].get<double>(), j["latency_ms"]["p99"].get<double>());
+  uint64_t outcomes = 0;
+  for (const auto& [name, n] : j["outcomes"].items()) outcomes += n.get<uint64_t>();
+  EXPECT_EQ(outcomes, 200u);
+
+  std::string how = up->Stop(std::chrono::seconds(20));
+  EXPECT_EQ(how, "exited with status 0") << Output("up");
+  EXPECT_NE(Output("up").find("SIGTERM: stopping the hive"), std::string::npos) << Output("up");
+}
+
+}  // namespace
+}  // namespace aura::cli
