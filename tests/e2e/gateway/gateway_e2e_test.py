@@ -75,7 +75,8 @@ class Agent:
 class Hive:
     """aura-core and aura-gateway running in a temp dir."""
 
-    def __init__(self):
+    def __init__(self, gateway_env=None):
+        self.gateway_env = gateway_env or {}
         for name, path in (("AURA_GATEWAY_BIN", GATEWAY_BIN), ("AURA_CORE_BIN", CORE_BIN),
                            ("AURA_SEED_BIN", SEED_BIN)):
             if not path or not os.path.exists(path):
@@ -124,6 +125,7 @@ class Hive:
             "AURA_GATEWAY__RATE_LIMIT_PER_MINUTE": str(RATE_LIMIT),
             "AURA_GATEWAY__CORS_ORIGINS": ALLOWED_ORIGIN,
             "AURA_DATA_DIR": self.dir,
+            **self.gateway_env,
         }, "gateway.log")
         deadline = time.time() + 30
         while time.time() < deadline:
@@ -217,10 +219,11 @@ def read_response(s):
 
 class GatewayTestCase(unittest.TestCase):
     hive = None
+    gateway_env = None
 
     @classmethod
     def setUpClass(cls):
-        cls.hive = Hive()
+        cls.hive = Hive(cls.gateway_env)
         try:
             cls.hive.wait_ready()
         except Exception:
@@ -625,6 +628,42 @@ class CoreOutageTest(GatewayTestCase):
         status, _, data = signed(self.hive, agent, "POST", "/v1/negotiate", body)
         self.assertEqual(status, 200, data)
         self.assertEqual(self.json_of(data)["status"], "accepted")
+
+
+class RedisBackedTest(GatewayTestCase):
+    """Rate limits and replay answers kept in the real Redis (AURA_TEST_REDIS_URL)."""
+
+    @classmethod
+    def setUpClass(cls):
+        url = os.environ.get("AURA_TEST_REDIS_URL")
+        if not url:
+            raise RuntimeError("AURA_TEST_REDIS_URL is not set: this test needs the real Redis "
+                               "(scripts/test.sh starts one)")
+        cls.gateway_env = {"AURA_DATABASE__REDIS_URL": url}
+        super().setUpClass()
+
+    def test_health_reports_redis_backends(self):
+        status, _, data = request(self.hive, "GET", "/health")
+        body = self.json_of(data)
+        self.assertEqual((status, body["status"]), (200, "healthy"), data)
+        self.assertEqual(body["dependencies"]["rate_limiter"]["backend"], "redis")
+        self.assertEqual(body["dependencies"]["replay_guard"]["backend"], "redis")
+
+    def test_replay_and_rate_limit_through_redis(self):
+        agent = Agent()
+        body = {"item_id": "hotel_alpha", "bid_amount": 860.0, "agent_did": agent.did}
+        headers = agent.headers("POST", "/v1/negotiate", body)
+        raw = json.dumps(body).encode()
+        first = request(self.hive, "POST", "/v1/negotiate", body=raw, headers=headers)
+        second = request(self.hive, "POST", "/v1/negotiate", body=raw, headers=headers)
+        self.assertEqual(first[0], 200, first[2])
+        self.assertEqual(first[2], second[2])
+        statuses = [first[0], second[0]]
+        for i in range(RATE_LIMIT):
+            statuses.append(signed(self.hive, agent, "POST", "/v1/negotiate",
+                                   {**body, "bid_amount": 861.0 + i})[0])
+        self.assertEqual(statuses.count(200), RATE_LIMIT)
+        self.assertEqual(statuses[-1], 429)
 
 
 if __name__ == "__main__":
