@@ -1,0 +1,53 @@
+// otlp-test-receiver: the OtlpReceiver fake as a process, for e2e tests.
+//
+//   otlp-test-receiver [--grpc-port N] [--http-port N]
+//
+// Prints one JSON line {"grpc_port":N,"http_port":M} on stdout once listening,
+// then serves until stdin closes or SIGTERM/SIGINT. On the HTTP port:
+//   GET  /dump                       → received spans as JSON (see otlp_receiver.h)
+//   POST /script?reply=K&count=N     → script the next N replies (count=-1: default reply);
+//        K = ok|unavailable|throttled|bad_request|internal|partial,
+//        optional retry_after_ms, delay_ms
+//   POST /v1/traces                  → OTLP/HTTP
+#include <poll.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <string>
+
+#include "tests/fakes/otlp_receiver.h"
+
+namespace {
+volatile std::sig_atomic_t g_stop = 0;
+void OnSignal(int) { g_stop = 1; }
+}  // namespace
+
+int main(int argc, char** argv) {
+  aura::fakes::OtlpReceiver::Options options;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (std::strcmp(argv[i], "--grpc-port") == 0) options.grpc_port = std::atoi(argv[i + 1]);
+    else if (std::strcmp(argv[i], "--http-port") == 0) options.http_port = std::atoi(argv[i + 1]);
+  }
+  std::signal(SIGTERM, OnSignal);
+  std::signal(SIGINT, OnSignal);
+  try {
+    auto rx = aura::fakes::OtlpReceiver::Start(options);
+    std::cout << "{\"grpc_port\":" << rx->grpc_port() << ",\"http_port\":" << rx->http_port() << "}" << std::endl;
+    while (!g_stop) {
+      pollfd p{0, POLLIN, 0};
+      int r = ::poll(&p, 1, 200);
+      if (r > 0) {
+        char buf[256];
+        if (::read(0, buf, sizeof buf) <= 0) break;  // stdin closed
+      }
+    }
+    rx->Stop();
+  } catch (const std::exception& e) {
+    std::cerr << "otlp-test-receiver: " << e.what() << std::endl;
+    return 1;
+  }
+  return 0;
+}
