@@ -61,6 +61,7 @@ def fixed_bodies():
     add("duplicates", '{"a": 1, "b": 2, "a": 3, "c": {"x": 1, "x": [2]}, "b": null}')
     add("whitespace", ' \n\t\r{ "b" :\n[ 1 ,\t2 ] ,\r\n "a" : { } }\n\n ')
     add("key_order", '{"b": 1, "a": 2, "B": 3, "_": 4, "aa": 5, "a\u00e9": 6, "a\U0001F600": 7, "a\uFFFF": 8, "": 9, "10": 10, "9": 11}')
+    add("key_order_surrogates", '{"\\ud800": 1, "\U0001F600": 2, "\uFFFF": 3, "\uE000": 4, "\\udfff": 5, "\uD7FF": 6, "\\ud83d": 7}')
     add("literals", '[true, false, null, "true", []]')
     add("top_scalars_string", '"just a string"')
     add("top_scalar_number", '42')
