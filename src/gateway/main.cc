@@ -2,7 +2,6 @@
 // Reads the configuration, starts logging, serves until SIGTERM/SIGINT, then
 // stops gracefully.
 #include <csignal>
-#include <cstdio>
 #include <iostream>
 
 #include "common/config/config.h"
@@ -29,14 +28,13 @@ int main() {
   }
   common::InitLogging({.level = config.log_level, .logger = "aura-gateway"});
 
-  int exit_code = 0;
   {
     gateway::GatewayServer server(gateway::GatewayOptionsFromConfig(config));
     common::Status started = server.Start();
     if (!started.ok()) {
+      // One line naming the cause, e.g. "cannot listen on 0.0.0.0:8000: Address already in use".
       AURA_LOG_ERROR("gateway.start_failed").With("error", started.message());
       common::ShutdownLogging();
-      std::cerr << "aura-gateway: " << started.message() << "\n";
       return 1;
     }
     int sig = 0;
@@ -46,5 +44,5 @@ int main() {
     AURA_LOG_INFO("gateway.stopped");
   }
   common::ShutdownLogging();
-  return exit_code;
+  return 0;
 }
