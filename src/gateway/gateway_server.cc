@@ -264,11 +264,12 @@ class GatewayServer::Impl {
   SignatureVerifier verifier;
   std::unique_ptr<RateLimiter> rate_limiter;
   std::unique_ptr<ReplayGuard> replay_guard;
-  std::unique_ptr<internal::BlockingPool> blocking;
   std::unique_ptr<CoreClient> core;
   std::unique_ptr<AgentRoutes> agent_routes;
   http::Router router;
   RequestCounters counters;
+  // Destroyed before the routes, core client and guards its queued tasks use.
+  std::unique_ptr<internal::BlockingPool> blocking;
   std::unique_ptr<http::HttpServer> server;  // last: stopped and destroyed first
 };
 
