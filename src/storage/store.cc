@@ -8,6 +8,14 @@
 
 namespace aura::storage {
 
+StoreOptions StoreOptionsFromConfig(const common::Config& config) {
+  StoreOptions options;
+  options.url =
+      config.database.url.empty() ? common::DefaultSqliteUrl(config) : config.database.url;
+  options.pool_size = config.database.pool_size;
+  return options;
+}
+
 Result<std::unique_ptr<Store>> MakeStore(const StoreOptions& options) {
   const std::string_view url = options.url;
   if (url == "memory://" || url == "memory:") {

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/config/config.h"
 #include "common/status.h"
 #include "storage/types.h"
 
@@ -120,6 +121,10 @@ struct StoreOptions {
   // Optional; see StatementEvent.
   StatementObserver statement_observer;
 };
+
+// The options the configuration asks for: database.url, or the SQLite file in
+// data_dir when it is empty (common::DefaultSqliteUrl), and database.pool_size.
+StoreOptions StoreOptionsFromConfig(const common::Config& config);
 
 // Opens (but does not migrate) the store the URL names. INVALID_ARGUMENT for
 // an unknown scheme or a relative SQLite path; UNAVAILABLE when the database

@@ -91,6 +91,17 @@ TEST(MakeStore, UnreachablePostgresIsUnavailableWithinTheTimeout) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
 }
 
+TEST(StoreOptionsFromConfig, DefaultsToTheSqliteFileInTheDataDir) {
+  common::Config config;
+  config.data_dir = "/var/lib/aura";
+  config.database.pool_size = 3;
+  StoreOptions options = StoreOptionsFromConfig(config);
+  EXPECT_EQ(options.url, "sqlite:///var/lib/aura/aura.db");
+  EXPECT_EQ(options.pool_size, 3);
+  config.database.url = "postgresql://aura@db/aura";
+  EXPECT_EQ(StoreOptionsFromConfig(config).url, "postgresql://aura@db/aura");
+}
+
 TEST(PostgresConnInfo, AddsTimeoutsUnlessTheUrlSetsThem) {
   StoreOptions options{.url = "postgresql://u@h:5432/db",
                        .acquire_timeout = std::chrono::milliseconds(2500),
