@@ -68,6 +68,7 @@ class HttpServer::Impl {
   std::vector<std::shared_ptr<internal::Worker>> workers;
   std::vector<std::thread> threads;
   std::optional<tcp::acceptor> acceptor;
+  std::optional<asio::steady_timer> accept_retry;  // on workers[0]
   size_t next_worker = 0;  // acceptor thread only
   std::atomic<int> bound_port{0};
   std::atomic<bool> stopping{false};
@@ -482,6 +483,7 @@ common::Status HttpServer::Impl::Start() {
   }
   tcp::endpoint endpoint(address, static_cast<unsigned short>(options.port));
   acceptor.emplace(workers[0]->ctx);
+  accept_retry.emplace(workers[0]->ctx);
   acceptor->open(endpoint.protocol(), ec);
   if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) acceptor->bind(endpoint, ec);
@@ -515,9 +517,14 @@ void HttpServer::Impl::Accept() {
   acceptor->async_accept(w->ctx, [this, w](const error_code& ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted || stopping.load()) return;
     if (ec) {
-      // Out of descriptors or similar: keep accepting; the error is transient
-      // from the server's point of view.
+      // Out of descriptors or similar: retry shortly instead of spinning; the
+      // error is transient from the server's point of view.
       AURA_LOG_WARNING("http.accept_failed").With("error", ec.message());
+      accept_retry->expires_after(std::chrono::milliseconds(50));
+      accept_retry->async_wait([this](const error_code& wec) {
+        if (!wec) Accept();
+      });
+      return;
     } else {
       bool overload = open_gauge.load() >= options.max_connections;
       accepted.fetch_add(1);
@@ -544,6 +551,7 @@ void HttpServer::Impl::Stop(std::chrono::milliseconds grace) {
   asio::post(workers[0]->ctx, [this] {
     error_code ec;
     if (acceptor) acceptor->close(ec);
+    if (accept_retry) accept_retry->cancel();
   });
   for (auto& w : workers) {
     asio::post(w->ctx, [w] {
@@ -589,6 +597,7 @@ void HttpServer::Impl::Stop(std::chrono::milliseconds grace) {
     acceptor->close(ec);
     acceptor.reset();
   }
+  accept_retry.reset();
 }
 
 HttpServer::HttpServer(HttpServerOptions options, HttpHandler handler)
