@@ -18,8 +18,12 @@ TEST(RedisReplayGuard, SharedBetweenReplicasAndFirstAnswerWins) {
                                "source /tmp/aura-dev-services.env";
   // Real time here: Redis expires keys on its own clock.
   const std::string prefix = testing::UniqueKeyPrefix("replay");
-  auto a = MakeReplayGuard({.redis_url = url, .redis_key_prefix = prefix});
-  auto b = MakeReplayGuard({.redis_url = url, .redis_key_prefix = prefix});
+  // Generous timeouts: a busy test machine must not look like a Redis outage.
+  ReplayGuardOptions options{.redis_url = url,
+                             .redis_timeout = std::chrono::milliseconds(2000),
+                             .redis_key_prefix = prefix};
+  auto a = MakeReplayGuard(options);
+  auto b = MakeReplayGuard(options);
   const int64_t now = common::SystemClock::Instance().NowUnixSeconds();
   const std::string key = ReplayKey("00ff");
   EXPECT_FALSE(a->Lookup(key).has_value());
@@ -38,7 +42,7 @@ TEST(RedisReplayGuard, KeepsAnswersInProcessWhileRedisIsDown) {
   ASSERT_TRUE(redis.Start()) << redis.error();
   common::FakeClock clock(common::SystemClock::Instance().Now());
   auto guard = MakeReplayGuard({.redis_url = redis.url(),
-                                .redis_timeout = std::chrono::milliseconds(200),
+                                .redis_timeout = std::chrono::milliseconds(2000),
                                 .redis_retry_interval = std::chrono::seconds(2),
                                 .redis_key_prefix = testing::UniqueKeyPrefix("replay"),
                                 .clock = &clock});
