@@ -20,13 +20,17 @@
 // What ParseJson accepts: RFC 8259 JSON text in strict UTF-8, plus the literals
 // `NaN`, `Infinity` and `-Infinity` that Python's json.loads accepts. It
 // rejects, each with INVALID_ARGUMENT "<what> at byte <offset>": invalid UTF-8
-// (including overlong forms and UTF-8-encoded surrogates, which Python's
-// json.loads(bytes) would let through with 'surrogatepass', and UTF-16/32
-// text, which it would sniff and decode: neither is RFC 8259 JSON), raw control characters (U+0000..U+001F) inside strings, bad escapes, trailing
-// data, nesting deeper than JsonLimits::max_depth, text longer than
+// (overlong forms, UTF-8-encoded surrogates, truncated sequences), raw control
+// characters (U+0000..U+001F) inside strings, bad escapes, trailing data,
+// nesting deeper than JsonLimits::max_depth, text longer than
 // JsonLimits::max_bytes, and integers of more than 4300 digits (Python raises
 // ValueError for those; we answer 400 rather than 500). A leading UTF-8
 // byte-order mark is skipped, as Python does for bytes.
+//
+// Deliberate differences from json.loads(bytes): Python decodes bytes with
+// 'surrogatepass' (so raw ED A0 80 passes) and sniffs UTF-16/32 text; neither
+// is RFC 8259 JSON and no client sends them (json.dumps writes ASCII), so we
+// reject both. testdata/make_vectors.py lists them as "deviation_" vectors.
 //
 // Lone surrogate escapes: Python accepts `"\ud800"` and json.dumps writes it
 // back as `\ud800`, so a client may sign a body holding one. We accept them too
