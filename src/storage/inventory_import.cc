@@ -5,10 +5,9 @@
 #include <charconv>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
-
-#include <nlohmann/json.hpp>
 
 #include "storage/validation.h"
 
@@ -66,8 +65,8 @@ Status ValidateAll(const std::vector<Item>& items, const std::vector<std::string
     if (!s.ok()) return InvalidArgumentError(Where(places[i], items[i].id) + ": " + s.message());
     auto [it, inserted] = seen.emplace(items[i].id, i);
     if (!inserted) {
-      return InvalidArgumentError(Where(places[i], items[i].id) + ": duplicate id, already used by " +
-                                  places[it->second]);
+      return InvalidArgumentError(Where(places[i], items[i].id) +
+                                  ": duplicate id, already used by " + places[it->second]);
     }
   }
   return common::OkStatus();

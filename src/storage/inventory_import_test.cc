@@ -119,8 +119,9 @@ TEST(ParseInventoryCsv, NamesTheLineOfABadRow) {
               "quoted field is never closed");
   ExpectError(ParseInventoryCsv(header + "a,A,\"x\"y,10,5\n"), "line 2",
               "unexpected text after a closing quote");
-  ExpectError(ParseInventoryCsv("id,name,description,base_price,floor_price,meta\na,A,x,10,5,[1]\n"),
-              "line 2 (id 'a')", "meta: must be a JSON object");
+  ExpectError(
+      ParseInventoryCsv("id,name,description,base_price,floor_price,meta\na,A,x,10,5,[1]\n"),
+      "line 2 (id 'a')", "meta: must be a JSON object");
   ExpectError(ParseInventoryCsv("id,name,description,base_price,floor_price,active\n"
                                 "a,A,x,10,5,maybe\n"),
               "line 2 (id 'a')", "active must be true or false");

@@ -74,7 +74,8 @@ class Store {
 
   // --- negotiations ---
   // The stored decision for request_id, or nullopt.
-  virtual Result<std::optional<NegotiationRecord>> FindNegotiation(const std::string& request_id) = 0;
+  virtual Result<std::optional<NegotiationRecord>> FindNegotiation(
+      const std::string& request_id) = 0;
   // Stores a decision durably before returning. ALREADY_EXISTS if the
   // request_id is taken (the caller then reads and replays the stored one).
   virtual Status InsertNegotiation(const NegotiationRecord& record) = 0;

@@ -23,7 +23,7 @@ std::atomic<int64_t> g_next_id{0};
 
 struct Backend {
   std::unique_ptr<testing::TempPostgresDatabase> db;  // PostgreSQL only
-  std::string dir;                                     // SQLite only
+  std::string dir;                                    // SQLite only
   std::unique_ptr<Store> store;
   std::string error;
   ~Backend() {
@@ -50,9 +50,8 @@ Backend* OpenSqlite(bool sync_commits) {
       b->error = "mkdtemp failed";
       return b;
     }
-    auto store = MakeStore({.url = "sqlite://" + b->dir + "/bench.db",
-                            .pool_size = 16,
-                            .sync_commits = sync_commits});
+    auto store = MakeStore(
+        {.url = "sqlite://" + b->dir + "/bench.db", .pool_size = 16, .sync_commits = sync_commits});
     if (!store.ok()) {
       b->error = store.status().ToString();
       return b;
@@ -155,7 +154,9 @@ void BM_SqliteNormalSync_InsertNegotiation(benchmark::State& state) {
   InsertNegotiation(state, SqliteNormal());
 }
 void BM_Sqlite_FindItem(benchmark::State& state) { FindItem(state, Sqlite()); }
-void BM_Postgres_InsertNegotiation(benchmark::State& state) { InsertNegotiation(state, Postgres()); }
+void BM_Postgres_InsertNegotiation(benchmark::State& state) {
+  InsertNegotiation(state, Postgres());
+}
 void BM_Postgres_FindItem(benchmark::State& state) { FindItem(state, Postgres()); }
 
 // Concurrent inserts share commits (group commit), so throughput grows with threads.

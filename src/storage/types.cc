@@ -17,8 +17,8 @@ const char* OutcomeName(Outcome outcome) noexcept {
 }
 
 bool ParseOutcome(const std::string& name, Outcome& out) noexcept {
-  for (Outcome o : {Outcome::kAccepted, Outcome::kCountered, Outcome::kRejected,
-                    Outcome::kUiRequired}) {
+  for (Outcome o :
+       {Outcome::kAccepted, Outcome::kCountered, Outcome::kRejected, Outcome::kUiRequired}) {
     if (name == OutcomeName(o)) {
       out = o;
       return true;

@@ -47,16 +47,16 @@ struct NegotiationRecord {
   double bid_amount = 0;
   std::string currency;  // three letters
   Outcome outcome = Outcome::kRejected;
-  double price = 0;             // final price (accepted) or proposed price (countered), else 0
-  std::string reason_code;      // BELOW_FLOOR, ITEM_NOT_FOUND, ...
-  std::string message;          // human message of a counter
+  double price = 0;              // final price (accepted) or proposed price (countered), else 0
+  std::string reason_code;       // BELOW_FLOOR, ITEM_NOT_FOUND, ...
+  std::string message;           // human message of a counter
   std::string reservation_code;  // accepted only
-  std::string ui_template;      // ui_required only, e.g. "high_value_confirm"
+  std::string ui_template;       // ui_required only, e.g. "high_value_confirm"
   std::map<std::string, std::string> ui_context;  // ui_required only
-  std::string strategy;         // "rule" or the LLM model
-  std::string trace_id;         // 32 hex, or "" when not traced
-  int64_t created_at = 0;       // Unix seconds
-  int64_t valid_until = 0;      // Unix seconds
+  std::string strategy;                           // "rule" or the LLM model
+  std::string trace_id;                           // 32 hex, or "" when not traced
+  int64_t created_at = 0;                         // Unix seconds
+  int64_t valid_until = 0;                        // Unix seconds
 
   friend bool operator==(const NegotiationRecord&, const NegotiationRecord&) = default;
 };

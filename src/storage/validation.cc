@@ -4,9 +4,8 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 namespace aura::storage {
 namespace {

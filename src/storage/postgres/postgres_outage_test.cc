@@ -35,9 +35,10 @@ TEST(PostgresOutage, CallsFailFastWhileDownAndRecoverWhenBack) {
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   Store& s = **store;
   ASSERT_TRUE(s.Migrate().ok());
-  ASSERT_TRUE(s.UpsertItems({Item{.id = "hotel_alpha", .name = "Alpha", .base_price = 1000,
-                                  .floor_price = 800}})
-                  .ok());
+  ASSERT_TRUE(
+      s.UpsertItems(
+           {Item{.id = "hotel_alpha", .name = "Alpha", .base_price = 1000, .floor_price = 800}})
+          .ok());
   ASSERT_TRUE(s.InsertNegotiation(Record("before")).ok());
 
   ASSERT_TRUE((*server)->Stop().ok());

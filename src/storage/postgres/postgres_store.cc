@@ -35,12 +35,13 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 // Prepared on every connection.
 constexpr Statement kMigrationApplied{"schema_migrations.find", "SELECT", "schema_migrations",
                                       "SELECT 1 FROM schema_migrations WHERE version = $1"};
-constexpr Statement kRecordMigration{"schema_migrations.insert", "INSERT", "schema_migrations",
-                                     "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)"};
+constexpr Statement kRecordMigration{
+    "schema_migrations.insert", "INSERT", "schema_migrations",
+    "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)"};
 constexpr Statement kSchemaVersion{"schema_migrations.version", "SELECT", "schema_migrations",
                                    "SELECT coalesce(max(version), 0) FROM schema_migrations"};
 
-#define AURA_ITEM_COLUMNS                                                             \
+#define AURA_ITEM_COLUMNS                                                           \
   "id, name, description, base_price, floor_price, active, meta::text, embedding, " \
   "embedding_model, extract(epoch from created_at)::bigint, "                       \
   "extract(epoch from updated_at)::bigint"
@@ -49,9 +50,9 @@ constexpr Statement kFindItem{"items.find", "SELECT", "items",
                               "SELECT " AURA_ITEM_COLUMNS " FROM items WHERE id = $1"};
 constexpr Statement kListItems{"items.list", "SELECT", "items",
                                "SELECT " AURA_ITEM_COLUMNS " FROM items ORDER BY id COLLATE \"C\""};
-constexpr Statement kListActiveItems{
-    "items.list_active", "SELECT", "items",
-    "SELECT " AURA_ITEM_COLUMNS " FROM items WHERE active ORDER BY id COLLATE \"C\""};
+constexpr Statement kListActiveItems{"items.list_active", "SELECT", "items",
+                                     "SELECT " AURA_ITEM_COLUMNS
+                                     " FROM items WHERE active ORDER BY id COLLATE \"C\""};
 #undef AURA_ITEM_COLUMNS
 
 // An empty embedding keeps the stored one only while the text it was made from is unchanged.
@@ -97,8 +98,8 @@ constexpr Statement kCountValidNegotiations{
     "SELECT count(*) FROM negotiations WHERE valid_until > to_timestamp($1::bigint)"};
 
 constexpr const Statement* kPrepared[] = {
-    &kPing,         &kMigrationApplied, &kRecordMigration,   &kSchemaVersion,
-    &kFindItem,     &kListItems,        &kListActiveItems,   &kUpsertItem,
+    &kPing,         &kMigrationApplied,  &kRecordMigration, &kSchemaVersion,
+    &kFindItem,     &kListItems,         &kListActiveItems, &kUpsertItem,
     &kSetEmbedding, &kInsertNegotiation, &kFindNegotiation, &kCountValidNegotiations,
 };
 
@@ -364,8 +365,7 @@ Result<int> PostgresStore::Migrate() {
       tx.commit();
     }
     for (const Migration& m : Migrations(SqlDialect::kPostgres)) {
-      const std::string name =
-          "migration." + std::to_string(m.version) + "_" + std::string(m.name);
+      const std::string name = "migration." + std::to_string(m.version) + "_" + std::string(m.name);
       const Statement script{name, "DDL", "schema", m.sql};
       pqxx::work tx(c.conn);
       // Every migrating process waits here, so each migration runs exactly once.
@@ -459,8 +459,8 @@ Status PostgresStore::SetEmbedding(const std::string& id, const std::vector<floa
   bool updated = false;
   AURA_RETURN_IF_ERROR(WithConnection([&](Connection& c) -> Status {
     pqxx::nontransaction tx(c.conn);
-    updated = Exec(options_.statement_observer, tx, kSetEmbedding, id, bytes, model)
-                  .affected_rows() > 0;
+    updated =
+        Exec(options_.statement_observer, tx, kSetEmbedding, id, bytes, model).affected_rows() > 0;
     return Status();
   }));
   if (!updated) return common::NotFoundError("item '" + id + "' not found");

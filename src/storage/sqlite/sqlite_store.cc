@@ -41,7 +41,7 @@ constexpr Statement kRecordMigration{
 constexpr Statement kSchemaVersion{"schema_migrations.version", "SELECT", "schema_migrations",
                                    "SELECT coalesce(max(version), 0) FROM schema_migrations"};
 
-#define AURA_ITEM_COLUMNS                                                                    \
+#define AURA_ITEM_COLUMNS                                                                      \
   "id, name, description, base_price, floor_price, active, meta, embedding, embedding_model, " \
   "created_at, updated_at"
 
@@ -49,9 +49,9 @@ constexpr Statement kFindItem{"items.find", "SELECT", "items",
                               "SELECT " AURA_ITEM_COLUMNS " FROM items WHERE id = ?1"};
 constexpr Statement kListItems{"items.list", "SELECT", "items",
                                "SELECT " AURA_ITEM_COLUMNS " FROM items ORDER BY id"};
-constexpr Statement kListActiveItems{
-    "items.list_active", "SELECT", "items",
-    "SELECT " AURA_ITEM_COLUMNS " FROM items WHERE active = 1 ORDER BY id"};
+constexpr Statement kListActiveItems{"items.list_active", "SELECT", "items",
+                                     "SELECT " AURA_ITEM_COLUMNS
+                                     " FROM items WHERE active = 1 ORDER BY id"};
 // An empty embedding keeps the stored one only while the text it was made from is unchanged.
 constexpr Statement kUpsertItem{"items.upsert", "UPSERT", "items", R"sql(
 INSERT INTO items (id, name, description, base_price, floor_price, active, meta,
@@ -146,8 +146,8 @@ class Binder {
     if (v.empty()) {
       Check(sqlite3_bind_null(stmt_, ++index_));
     } else {
-      Check(sqlite3_bind_blob(stmt_, ++index_, v.data(), static_cast<int>(v.size()),
-                              SQLITE_STATIC));
+      Check(
+          sqlite3_bind_blob(stmt_, ++index_, v.data(), static_cast<int>(v.size()), SQLITE_STATIC));
     }
     return *this;
   }
@@ -237,8 +237,9 @@ struct SqliteStore::Connection {
       if (it != prepared.end()) {
         stmt = it->second;
       } else {
-        int rc = sqlite3_prepare_v3(db, statement.sql.data(), static_cast<int>(statement.sql.size()),
-                                    SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+        int rc =
+            sqlite3_prepare_v3(db, statement.sql.data(), static_cast<int>(statement.sql.size()),
+                               SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
         if (rc != SQLITE_OK) return ErrorFromSqlite(db, rc, statement);
         prepared.emplace(&statement, stmt);
       }
@@ -266,7 +267,8 @@ struct SqliteStore::Connection {
   }
 
   Status Exec(const StatementObserver& observer, const Statement& statement) {
-    return Exec(observer, statement, [](Binder&) {}, [](sqlite3_stmt*) { return Status(); });
+    return Exec(
+        observer, statement, [](Binder&) {}, [](sqlite3_stmt*) { return Status(); });
   }
 
   // A script of several statements (migrations), not prepared.
@@ -326,9 +328,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
 
 Result<std::unique_ptr<SqliteStore::Connection>> SqliteStore::OpenConnection() {
   auto conn = std::make_unique<Connection>();
-  int rc = sqlite3_open_v2(path_.c_str(), &conn->db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(path_.c_str(), &conn->db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     return common::UnavailableError("cannot open SQLite database '" + path_ +
                                     "': " + sqlite3_errstr(rc));
@@ -377,7 +379,8 @@ Result<int> SqliteStore::Migrate() {
     });
     if (!status.ok()) {
       return common::Status(status.code(), "migration " + std::to_string(m.version) + " (" +
-                                               std::string(m.name) + ") failed: " + status.message());
+                                               std::string(m.name) +
+                                               ") failed: " + status.message());
     }
   }
   int version = 0;
@@ -455,8 +458,8 @@ Status SqliteStore::UpsertItems(const std::vector<Item>& items) {
           },
           [](sqlite3_stmt*) { return Status(); });
       if (!s.ok()) {
-        return Status(s.code(), "item " + std::to_string(i + 1) + " ('" + item.id +
-                                    "'): " + s.message());
+        return Status(s.code(),
+                      "item " + std::to_string(i + 1) + " ('" + item.id + "'): " + s.message());
       }
     }
     return Status();

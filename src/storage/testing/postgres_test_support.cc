@@ -71,7 +71,9 @@ std::string WithDatabase(const std::string& url, const std::string& database) {
 }
 
 TempPostgresDatabase::TempPostgresDatabase(std::string admin_url, std::string name)
-    : admin_url_(std::move(admin_url)), name_(std::move(name)), url_(WithDatabase(admin_url_, name_)) {}
+    : admin_url_(std::move(admin_url)),
+      name_(std::move(name)),
+      url_(WithDatabase(admin_url_, name_)) {}
 
 common::Result<std::unique_ptr<TempPostgresDatabase>> TempPostgresDatabase::Create(
     const std::string& admin_url) {

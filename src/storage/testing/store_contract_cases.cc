@@ -81,11 +81,11 @@ class Fixture {
   std::set<std::string> seen_;
 };
 
-#define AURA_FIXTURE(f)                      \
-  Fixture f(GetParam());                     \
-  ASSERT_TRUE(f.ok()) << "no store";         \
-  {                                          \
-    auto migrated = f.store().Migrate();     \
+#define AURA_FIXTURE(f)                                         \
+  Fixture f(GetParam());                                        \
+  ASSERT_TRUE(f.ok()) << "no store";                            \
+  {                                                             \
+    auto migrated = f.store().Migrate();                        \
     ASSERT_TRUE(migrated.ok()) << migrated.status().ToString(); \
   }
 
