@@ -76,6 +76,7 @@ class GatewayServer::Impl {
  public:
   Impl(GatewayServerOptions o, GatewayDependencies deps)
       : options(std::move(o)),
+        metrics_text(std::move(deps.metrics_text)),
         clock(options.clock ? options.clock : &common::SystemClock::Instance()),
         verifier(SignatureVerifierOptions{.skew = options.signature_skew}) {
     rate_limiter = deps.rate_limiter
@@ -239,6 +240,14 @@ class GatewayServer::Impl {
 
   void Metrics(HttpResponder responder) {
     std::string out;
+    if (metrics_text) {
+      try {
+        out = metrics_text();
+      } catch (...) {
+        // A failing exporter must not cost the gateway's own counters.
+      }
+      if (!out.empty() && out.back() != '\n') out.push_back('\n');
+    }
     counters.Append(out);
     http::HttpServerStats s = server->stats();
     auto counter = [&out](std::string_view name, std::string_view help, uint64_t v) {
@@ -260,6 +269,7 @@ class GatewayServer::Impl {
   }
 
   GatewayServerOptions options;
+  std::function<std::string()> metrics_text;
   const common::Clock* clock;
   SignatureVerifier verifier;
   std::unique_ptr<RateLimiter> rate_limiter;
@@ -286,6 +296,11 @@ common::Status GatewayServer::Start() {
       .With("rate_limiter", impl_->rate_limiter->Backend())
       .With("replay_guard", impl_->replay_guard->Backend());
   return common::OkStatus();
+}
+
+void GatewayServer::AddRoute(std::string method, std::string route_template,
+                             http::HttpHandler handler) {
+  impl_->router.Add(std::move(method), std::move(route_template), std::move(handler));
 }
 
 int GatewayServer::port() const noexcept { return impl_->server->port(); }

@@ -31,6 +31,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -40,6 +41,7 @@
 #include "common/status.h"
 #include "gateway/auth/replay_guard.h"
 #include "gateway/ratelimit/rate_limiter.h"
+#include "http/http_server.h"
 
 namespace aura::gateway {
 
@@ -76,6 +78,10 @@ GatewayServerOptions GatewayOptionsFromConfig(const common::Config& config);
 struct GatewayDependencies {
   std::unique_ptr<RateLimiter> rate_limiter;
   std::unique_ptr<ReplayGuard> replay_guard;
+  // The body of GET /metrics (Prometheus text); called on an I/O thread, so it
+  // must be quick and thread-safe. When set, the gateway appends its own
+  // counters after it; when null, /metrics serves those counters alone.
+  std::function<std::string()> metrics_text;
 };
 
 class GatewayServer {
@@ -84,6 +90,10 @@ class GatewayServer {
   ~GatewayServer();
   GatewayServer(const GatewayServer&) = delete;
   GatewayServer& operator=(const GatewayServer&) = delete;
+
+  // Adds a route (e.g. /debug/traces, /hive) served like the built-in ones
+  // (X-Request-ID, CORS, access log). Only before Start().
+  void AddRoute(std::string method, std::string route_template, http::HttpHandler handler);
 
   // Listens and serves. INVALID_ARGUMENT for a bad bind address, UNAVAILABLE
   // when the port cannot be bound. Does not contact the core.

@@ -84,6 +84,21 @@ TEST(GatewayServer, StartsAndServesLivenessWithoutTheCore) {
   gateway.Stop();
 }
 
+TEST(GatewayServer, ServesAddedRoutesAndInjectedMetrics) {
+  GatewayDependencies deps;
+  deps.metrics_text = [] { return std::string("vital_sign 1"); };
+  GatewayServer gateway({.bind_address = "127.0.0.1", .http_port = 0, .io_threads = 1},
+                        std::move(deps));
+  gateway.AddRoute("GET", "/debug/traces", [](http::HttpRequest&, http::HttpResponder r) {
+    std::move(r).Send(http::HttpResponse::Json(200, "[]"));
+  });
+  ASSERT_TRUE(gateway.Start().ok());
+  EXPECT_THAT(Exchange(gateway.port(), Get("/debug/traces")), HasSubstr("\r\n\r\n[]"));
+  std::string metrics = Exchange(gateway.port(), Get("/metrics"));
+  EXPECT_THAT(metrics, HasSubstr("vital_sign 1\n"));
+  EXPECT_THAT(metrics, HasSubstr("aura_gateway_http_requests_total"));
+}
+
 TEST(GatewayServer, RefusesAPortInUse) {
   GatewayServer first({.bind_address = "127.0.0.1", .http_port = 0, .io_threads = 1});
   ASSERT_TRUE(first.Start().ok());
