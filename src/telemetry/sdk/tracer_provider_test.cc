@@ -420,7 +420,7 @@ TEST(LogCorrelation, LogLinesInsideSpanCarryIds) {
     ctx = span.context();
     AURA_LOG_INFO("inside");
   }
-  common::ShutdownLogging();
+  common::InitLogging({.synchronous = true});  // the capturing sink must not outlive `lines`
   common::SetLogContextHook(nullptr);
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_EQ(lines[0].find("trace_id"), std::string::npos);
