@@ -10,8 +10,9 @@
 //
 // Every method is thread-safe and may be called concurrently from many request
 // threads; implementations never hold a process-wide lock across a database
-// round trip (PostgreSQL uses a connection pool; SQLite uses WAL with one
-// connection per thread for reads).
+// round trip (PostgreSQL uses a bounded connection pool; SQLite uses WAL and
+// a small pool with one connection per concurrent caller, and group-commits
+// concurrent negotiation inserts).
 //
 // Status codes: NOT_FOUND for a missing item; INVALID_ARGUMENT for records
 // that break an invariant (nothing written); ALREADY_EXISTS when a
@@ -78,6 +79,9 @@ class Store {
       const std::string& request_id) = 0;
   // Stores a decision durably before returning. ALREADY_EXISTS if the
   // request_id is taken (the caller then reads and replays the stored one).
+  // PostgreSQL retries once on a fresh connection when a pooled one turns out
+  // dead, so ALREADY_EXISTS can also mean the lost first attempt did land;
+  // replaying the stored record is right either way.
   virtual Status InsertNegotiation(const NegotiationRecord& record) = 0;
   // Sessions with valid_until > now_unix.
   virtual Result<int64_t> CountValidNegotiations(int64_t now_unix) = 0;
@@ -98,7 +102,8 @@ struct StatementEvent {
 };
 
 // Called on the calling thread after each statement; must be thread-safe, fast
-// and must not throw.
+// and must not throw. (SQLite's group commit runs the inserts of several
+// callers on whichever caller's thread leads that commit.)
 using StatementObserver = std::function<void(const StatementEvent&)>;
 
 // Options for MakeStore.
