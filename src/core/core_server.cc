@@ -17,7 +17,6 @@
 #include "core/pricing/rule_strategy.h"
 #include "core/service/grpc_service.h"
 #include "core/service/health_checker.h"
-#include "core/service/negotiation_service.h"
 #include "core/service/worker_pool.h"
 
 namespace aura::core {
@@ -65,6 +64,7 @@ CoreServerOptions CoreServerOptionsFromConfig(const common::Config& config) {
   options.trigger_price = config.core.trigger_price;
   options.session_ttl = config.core.session_ttl;
   options.worker_threads = config.database.pool_size > 0 ? config.database.pool_size : 8;
+  options.prometheus_url = config.core.prometheus_url;
   return options;
 }
 
@@ -95,14 +95,24 @@ common::Result<std::unique_ptr<storage::Store>> OpenCoreStore(const common::Conf
 common::Result<std::unique_ptr<CoreServer>> CoreServer::Start(
     const CoreServerOptions& options, storage::Store& store, const common::Clock& clock,
     std::unique_ptr<PricingStrategy> strategy) {
+  return Start(options, store, clock, CoreServerParts{.strategy = std::move(strategy)});
+}
+
+common::Result<std::unique_ptr<CoreServer>> CoreServer::Start(const CoreServerOptions& options,
+                                                              storage::Store& store,
+                                                              const common::Clock& clock,
+                                                              CoreServerParts parts) {
   std::unique_ptr<CoreServer> core(new CoreServer());
   core->options_ = options;
-  core->strategy_ = strategy ? std::move(strategy)
-                             : std::make_unique<RuleStrategy>(
-                                   RuleStrategyOptions{.trigger_price = options.trigger_price});
+  core->strategy_ = parts.strategy ? std::move(parts.strategy)
+                                   : std::make_unique<RuleStrategy>(
+                                         RuleStrategyOptions{.trigger_price = options.trigger_price});
+  core->system_status_ = MakeSystemStatusSource({.prometheus_url = options.prometheus_url});
   core->service_ = std::make_unique<NegotiationService>(
       *core->strategy_, store, clock,
-      NegotiationServiceOptions{.session_ttl = options.session_ttl});
+      NegotiationServiceOptions{.session_ttl = options.session_ttl,
+                                .system_status = core->system_status_.get(),
+                                .search = std::move(parts.search)});
   core->pool_ = std::make_unique<WorkerPool>(
       WorkerPoolOptions{.threads = options.worker_threads, .max_queued = options.max_queued_calls});
   core->grpc_service_ = std::make_unique<GrpcNegotiationService>(*core->service_, *core->pool_);

@@ -26,6 +26,8 @@
 #include "common/config/config.h"
 #include "common/status.h"
 #include "core/pricing/pricing_strategy.h"
+#include "core/service/negotiation_service.h"
+#include "core/status/system_status.h"
 #include "storage/store.h"
 
 namespace grpc {
@@ -36,7 +38,6 @@ namespace aura::core {
 
 class GrpcNegotiationService;
 class HealthChecker;
-class NegotiationService;
 class WorkerPool;
 
 // The full service name the health service reports on (besides "").
@@ -61,10 +62,22 @@ struct CoreServerOptions {
   std::chrono::milliseconds shutdown_grace{5000};
   // Register grpc.reflection.v1alpha.ServerReflection.
   bool enable_reflection = true;
+  // GetSystemStatus asks this Prometheus (averaged PromQL, 30 s cache);
+  // empty = this process's /proc figures.
+  std::string prometheus_url;
+};
+
+// The parts other modules provide; each left empty falls back to the
+// built-in default.
+struct CoreServerParts {
+  // null = RuleStrategy with options.trigger_price.
+  std::unique_ptr<PricingStrategy> strategy;
+  // Answers Search (see core/search); empty = UNIMPLEMENTED.
+  SearchFunction search;
 };
 
 // Options from the parsed configuration: core.grpc_port, core.trigger_price,
-// core.session_ttl, worker_threads = database.pool_size.
+// core.session_ttl, core.prometheus_url, worker_threads = database.pool_size.
 CoreServerOptions CoreServerOptionsFromConfig(const common::Config& config);
 
 // Opens and migrates the store the configuration names: database.url, else
@@ -83,6 +96,11 @@ class CoreServer {
       const CoreServerOptions& options, storage::Store& store,
       const common::Clock& clock = common::SystemClock::Instance(),
       std::unique_ptr<PricingStrategy> strategy = nullptr);
+  // The same with every pluggable part.
+  static common::Result<std::unique_ptr<CoreServer>> Start(const CoreServerOptions& options,
+                                                           storage::Store& store,
+                                                           const common::Clock& clock,
+                                                           CoreServerParts parts);
 
   ~CoreServer();
   CoreServer(const CoreServer&) = delete;
@@ -113,6 +131,7 @@ class CoreServer {
   CoreServerOptions options_;
   int port_ = 0;
   std::unique_ptr<PricingStrategy> strategy_;
+  std::unique_ptr<SystemStatusSource> system_status_;
   std::unique_ptr<NegotiationService> service_;
   std::unique_ptr<WorkerPool> pool_;
   std::unique_ptr<GrpcNegotiationService> grpc_service_;

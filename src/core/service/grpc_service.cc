@@ -80,11 +80,46 @@ void FillNegotiateResponse(const storage::NegotiationRecord& record,
 GrpcNegotiationService::GrpcNegotiationService(NegotiationService& service, WorkerPool& pool)
     : service_(service), pool_(pool) {}
 
+template <typename Work>
+grpc::ServerUnaryReactor* GrpcNegotiationService::Offload(grpc::CallbackServerContext* context,
+                                                          const char* method,
+                                                          std::string log_request_id, Work work) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  const Steady::time_point start = Steady::now();
+  // The worker owns finishing the call from here on; gRPC keeps `context`,
+  // the request and the response alive until Finish.
+  auto task = [reactor, context, method, start, log_request_id,
+               work = std::move(work)]() mutable {
+    common::ScopedRequestId rid(log_request_id);
+    CallResult result;
+    try {
+      if (context->IsCancelled()) {
+        result.status = grpc::Status(grpc::StatusCode::CANCELLED, "call cancelled while queued");
+      } else if (context->deadline() <= std::chrono::system_clock::now()) {
+        result.status =
+            grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "deadline passed while queued");
+      } else {
+        result = work();
+      }
+    } catch (const std::exception& e) {
+      result.status =
+          grpc::Status(grpc::StatusCode::INTERNAL, std::string("internal error: ") + e.what());
+    }
+    LogCall(method, result.status, start, result.outcome, result.replayed);
+    reactor->Finish(result.status);
+  };
+  if (!pool_.Submit(std::move(task))) {
+    common::ScopedRequestId rid(log_request_id);
+    grpc::Status busy(grpc::StatusCode::RESOURCE_EXHAUSTED, "core is busy, retry later");
+    LogCall(method, busy, start);
+    reactor->Finish(busy);
+  }
+  return reactor;
+}
+
 grpc::ServerUnaryReactor* GrpcNegotiationService::Negotiate(grpc::CallbackServerContext* context,
                                                             const v1::NegotiateRequest* request,
                                                             v1::NegotiateResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  const Steady::time_point start = Steady::now();
   RequestMetadata md = ReadRequestMetadata(*context);
   NegotiateInput input{
       .request_id = request->request_id(),
@@ -94,98 +129,61 @@ grpc::ServerUnaryReactor* GrpcNegotiationService::Negotiate(grpc::CallbackServer
       .agent_did = request->agent().did(),
       .reputation_score = request->agent().reputation_score(),
   };
-  if (md.request_id.empty()) md.request_id = input.request_id;
-
-  // The worker owns finishing the call from here on; gRPC keeps `context`,
-  // `request` and `response` alive until Finish.
-  auto work = [this, reactor, context, response, start, md = std::move(md),
-               input = std::move(input)]() {
-    common::ScopedRequestId rid(md.request_id);
-    grpc::Status status;
-    const char* outcome = nullptr;
-    bool replayed = false;
-    try {
-      if (context->IsCancelled()) {
-        status = grpc::Status(grpc::StatusCode::CANCELLED, "call cancelled while queued");
-      } else if (context->deadline() <= std::chrono::system_clock::now()) {
-        status = grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "deadline passed while queued");
-      } else {
-        common::Result<NegotiateOutput> result = service_.Negotiate(input);
-        if (result.ok()) {
-          FillNegotiateResponse(result->record, *response);
-          outcome = storage::OutcomeName(result->record.outcome);
-          replayed = result->replayed;
-        } else {
-          status = ToGrpcStatus(result.status());
-        }
-      }
-    } catch (const std::exception& e) {
-      status = grpc::Status(grpc::StatusCode::INTERNAL, std::string("internal error: ") + e.what());
-    }
-    LogCall("Negotiate", status, start, outcome, replayed);
-    reactor->Finish(status);
-  };
-  if (!pool_.Submit(std::move(work))) {
-    common::ScopedRequestId rid(request->request_id());
-    grpc::Status busy(grpc::StatusCode::RESOURCE_EXHAUSTED, "core is busy, retry later");
-    LogCall("Negotiate", busy, start);
-    reactor->Finish(busy);
-  }
-  return reactor;
+  std::string log_id = md.request_id.empty() ? input.request_id : md.request_id;
+  return Offload(context, "Negotiate", std::move(log_id),
+                 [this, response, input = std::move(input)]() {
+                   CallResult result;
+                   common::Result<NegotiateOutput> out = service_.Negotiate(input);
+                   if (out.ok()) {
+                     FillNegotiateResponse(out->record, *response);
+                     result.outcome = storage::OutcomeName(out->record.outcome);
+                     result.replayed = out->replayed;
+                   } else {
+                     result.status = ToGrpcStatus(out.status());
+                   }
+                   return result;
+                 });
 }
 
 grpc::ServerUnaryReactor* GrpcNegotiationService::Search(grpc::CallbackServerContext* context,
                                                          const v1::SearchRequest* request,
                                                          v1::SearchResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  const Steady::time_point start = Steady::now();
-  common::ScopedRequestId rid(ReadRequestMetadata(*context).request_id);
-  grpc::Status status;
-  try {
-    SearchQuery query{.query = request->query(),
-                      .limit = request->limit(),
-                      .min_similarity = request->min_similarity()};
-    common::Result<std::vector<SearchHit>> hits = service_.Search(query);
-    if (hits.ok()) {
-      for (const SearchHit& hit : *hits) {
-        v1::SearchResultItem* item = response->add_results();
-        item->set_item_id(hit.item_id);
-        item->set_name(hit.name);
-        item->set_base_price(hit.base_price);
-        item->set_similarity_score(hit.similarity_score);
-        item->set_description_snippet(hit.description_snippet);
-      }
-    } else {
-      status = ToGrpcStatus(hits.status());
-    }
-  } catch (const std::exception& e) {
-    status = grpc::Status(grpc::StatusCode::INTERNAL, std::string("internal error: ") + e.what());
-  }
-  LogCall("Search", status, start);
-  reactor->Finish(status);
-  return reactor;
+  SearchQuery query{.query = request->query(),
+                    .limit = request->limit(),
+                    .min_similarity = request->min_similarity()};
+  return Offload(context, "Search", ReadRequestMetadata(*context).request_id,
+                 [this, response, query = std::move(query)]() {
+                   CallResult result;
+                   common::Result<std::vector<SearchHit>> hits = service_.Search(query);
+                   if (!hits.ok()) {
+                     result.status = ToGrpcStatus(hits.status());
+                     return result;
+                   }
+                   for (const SearchHit& hit : *hits) {
+                     v1::SearchResultItem* item = response->add_results();
+                     item->set_item_id(hit.item_id);
+                     item->set_name(hit.name);
+                     item->set_base_price(hit.base_price);
+                     item->set_similarity_score(hit.similarity_score);
+                     item->set_description_snippet(hit.description_snippet);
+                   }
+                   return result;
+                 });
 }
 
 grpc::ServerUnaryReactor* GrpcNegotiationService::GetSystemStatus(
     grpc::CallbackServerContext* context, const v1::GetSystemStatusRequest* /*request*/,
     v1::GetSystemStatusResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  const Steady::time_point start = Steady::now();
-  common::ScopedRequestId rid(ReadRequestMetadata(*context).request_id);
-  grpc::Status status;
-  try {
-    StatusReport s = service_.GetSystemStatus();
-    response->set_status(s.status);
-    response->set_cpu_usage_percent(s.cpu_usage_percent);
-    response->set_memory_usage_mb(s.memory_usage_mb);
-    response->set_timestamp(s.timestamp);
-    response->set_cached(s.cached);
-  } catch (const std::exception& e) {
-    status = grpc::Status(grpc::StatusCode::INTERNAL, std::string("internal error: ") + e.what());
-  }
-  LogCall("GetSystemStatus", status, start);
-  reactor->Finish(status);
-  return reactor;
+  return Offload(context, "GetSystemStatus", ReadRequestMetadata(*context).request_id,
+                 [this, response]() {
+                   SystemStatus s = service_.GetSystemStatus();
+                   response->set_status(s.status);
+                   response->set_cpu_usage_percent(s.cpu_usage_percent);
+                   response->set_memory_usage_mb(s.memory_usage_mb);
+                   response->set_timestamp(s.timestamp);
+                   response->set_cached(s.cached);
+                   return CallResult{};
+                 });
 }
 
 grpc::ServerUnaryReactor* GrpcNegotiationService::CheckDealStatus(

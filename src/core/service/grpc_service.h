@@ -9,11 +9,12 @@
 //                          today; traceparent/tracestate/baggage for tracing);
 //   ToGrpcStatus         — the one mapping from common::Status to grpc::Status.
 //
-// Negotiate touches storage, so it runs on a bounded WorkerPool and finishes
-// its reactor from there: gRPC's callback threads never wait on the database.
-// A full pool answers RESOURCE_EXHAUSTED at once; a call whose deadline passed
-// or that was cancelled while queued is not decided at all. GetSystemStatus
-// (two small /proc reads) and CheckDealStatus / Search (no I/O) answer inline.
+// Negotiate, Search and GetSystemStatus may block (database, a remote
+// embedder, Prometheus), so they run on a bounded WorkerPool and finish their
+// reactor from there: gRPC's callback threads never wait on I/O. A full pool
+// answers RESOURCE_EXHAUSTED at once; a call whose deadline passed or that was
+// cancelled while queued is not run at all. CheckDealStatus (no I/O) answers
+// inline.
 //
 //   WorkerPool pool({.threads = 8});
 //   GrpcNegotiationService grpc_service(service, pool);
@@ -77,6 +78,18 @@ class GrpcNegotiationService final
       aura::negotiation::v1::CheckDealStatusResponse* response) override;
 
  private:
+  // Runs `work` on the pool and finishes the call with its status; answers
+  // RESOURCE_EXHAUSTED when the pool is full. `work` fills the response and
+  // may name the outcome for the call's log line.
+  struct CallResult {
+    grpc::Status status;
+    const char* outcome = nullptr;  // Negotiate only
+    bool replayed = false;
+  };
+  template <typename Work>
+  grpc::ServerUnaryReactor* Offload(grpc::CallbackServerContext* context, const char* method,
+                                    std::string log_request_id, Work work);
+
   NegotiationService& service_;
   WorkerPool& pool_;
 };

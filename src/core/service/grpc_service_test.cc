@@ -197,7 +197,7 @@ TEST_F(GrpcServiceTest, GetSystemStatusReportsThisProcess) {
   EXPECT_GT(response.memory_usage_mb(), 0);
   EXPECT_FALSE(response.cached());
   EXPECT_TRUE(std::regex_match(response.timestamp(),
-                               std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)")))
+                               std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)")))
       << response.timestamp();
 }
 
@@ -226,6 +226,41 @@ TEST_F(GrpcServiceTest, SearchIsUnimplementedForNow) {
   v1::SearchResponse response;
   EXPECT_EQ(stub_->Search(&context, request, &response).error_code(),
             grpc::StatusCode::UNIMPLEMENTED);
+}
+
+TEST_F(GrpcServiceTest, SearchMapsThePluggedInResults) {
+  CoreServerParts parts;
+  parts.search = [](const SearchQuery& q) -> common::Result<std::vector<SearchHit>> {
+    if (q.limit > 50) return common::InvalidArgumentError("limit must be 1..50");
+    return std::vector<SearchHit>{{.item_id = "hotel_alpha",
+                                   .name = "Hotel Alpha",
+                                   .base_price = 1000,
+                                   .similarity_score = 0.8765,
+                                   .description_snippet = "By the sea"}};
+  };
+  auto core = CoreServer::Start({.host = "127.0.0.1", .port = 0}, store_,
+                                common::SystemClock::Instance(), std::move(parts));
+  ASSERT_TRUE(core.ok()) << core.status().ToString();
+  auto stub = v1::NegotiationService::NewStub(
+      grpc::CreateChannel((*core)->dial_address(), grpc::InsecureChannelCredentials()));
+  v1::SearchRequest request;
+  request.set_query("sea view");
+  request.set_limit(3);
+  v1::SearchResponse response;
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub->Search(&context, request, &response).ok());
+  }
+  ASSERT_EQ(response.results_size(), 1);
+  EXPECT_EQ(response.results(0).item_id(), "hotel_alpha");
+  EXPECT_EQ(response.results(0).name(), "Hotel Alpha");
+  EXPECT_EQ(response.results(0).base_price(), 1000);
+  EXPECT_EQ(response.results(0).similarity_score(), 0.8765);
+  EXPECT_EQ(response.results(0).description_snippet(), "By the sea");
+  request.set_limit(51);
+  grpc::ClientContext context;
+  EXPECT_EQ(stub->Search(&context, request, &response).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 TEST_F(GrpcServiceTest, OneLogLinePerCallWithTheRequestId) {

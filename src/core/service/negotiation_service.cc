@@ -1,8 +1,6 @@
 #include "core/service/negotiation_service.h"
 
 #include <cmath>
-#include <cstdio>
-#include <ctime>
 #include <optional>
 #include <utility>
 
@@ -34,25 +32,12 @@ std::string NormalizedCurrency(const std::string& currency) {
 
 }  // namespace
 
-std::string FormatIsoUtc(common::Clock::TimePoint time) {
-  using namespace std::chrono;
-  const auto since_epoch = time.time_since_epoch();
-  const auto secs = floor<seconds>(since_epoch);
-  const auto millis = duration_cast<milliseconds>(since_epoch - secs).count();
-  std::time_t t = static_cast<std::time_t>(secs.count());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(millis));
-  return buf;
-}
-
 NegotiationService::NegotiationService(PricingStrategy& strategy, storage::Store& store,
                                        const common::Clock& clock,
                                        NegotiationServiceOptions options)
-    : strategy_(strategy), store_(store), clock_(clock), options_(options) {}
+    : strategy_(strategy), store_(store), clock_(clock), options_(std::move(options)) {
+  if (options_.system_status == nullptr) local_status_ = std::make_unique<LocalSystemStatus>(clock_);
+}
 
 Status NegotiationService::Validate(const NegotiateInput& input) {
   if (input.request_id.size() > kMaxRequestIdBytes) {
@@ -140,15 +125,10 @@ Result<NegotiateOutput> NegotiationService::Negotiate(const NegotiateInput& inpu
   return NegotiateOutput{std::move(**winner), true};
 }
 
-StatusReport NegotiationService::GetSystemStatus() {
-  common::ProcessStats::Sample sample = process_stats_.Read();
-  StatusReport status;
-  status.status = "ok";
-  status.cpu_usage_percent = sample.cpu_percent;
-  status.memory_usage_mb = sample.resident_mb();
-  status.timestamp = FormatIsoUtc(clock_.Now());
-  status.cached = false;
-  return status;
+SystemStatus NegotiationService::GetSystemStatus() {
+  SystemStatusSource& source =
+      options_.system_status != nullptr ? *options_.system_status : *local_status_;
+  return source.Get();
 }
 
 Status NegotiationService::CheckDealStatus(const std::string& deal_id) {
@@ -156,8 +136,9 @@ Status NegotiationService::CheckDealStatus(const std::string& deal_id) {
   return common::UnimplementedError("Crypto payments not enabled");
 }
 
-Result<std::vector<SearchHit>> NegotiationService::Search(const SearchQuery& /*query*/) {
-  return common::UnimplementedError("Search is not enabled on this core");
+Result<std::vector<SearchHit>> NegotiationService::Search(const SearchQuery& query) {
+  if (!options_.search) return common::UnimplementedError("Search is not enabled on this core");
+  return options_.search(query);
 }
 
 }  // namespace aura::core

@@ -26,13 +26,15 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "common/clock.h"
 #include "common/status.h"
 #include "core/pricing/pricing_strategy.h"
-#include "common/metrics/process_stats.h"
+#include "core/status/system_status.h"
 #include "storage/store.h"
 #include "storage/types.h"
 
@@ -41,9 +43,32 @@ namespace aura::core {
 inline constexpr size_t kMaxItemIdBytes = 256;
 inline constexpr size_t kMaxRequestIdBytes = 256;
 
+struct SearchQuery {
+  std::string query;
+  int limit = 3;
+  double min_similarity = 0;
+};
+
+struct SearchHit {
+  std::string item_id;
+  std::string name;
+  double base_price = 0;
+  double similarity_score = 0;
+  std::string description_snippet;
+};
+
+// The search index, plugged in by whoever owns it (see core/search); it may
+// block (remote embedders), so the adapter calls it on worker threads.
+using SearchFunction = std::function<common::Result<std::vector<SearchHit>>(const SearchQuery&)>;
+
 struct NegotiationServiceOptions {
   // How long a negotiation session stays valid (valid_until = now + ttl).
   std::chrono::seconds session_ttl{600};
+  // Answers GetSystemStatus; not owned, must outlive the service. null = this
+  // process's own figures (LocalSystemStatus).
+  SystemStatusSource* system_status = nullptr;
+  // Answers Search; empty = UNIMPLEMENTED.
+  SearchFunction search;
 };
 
 // One bid, as the adapter hands it over.
@@ -67,30 +92,6 @@ struct NegotiateOutput {
   bool replayed = false;
 };
 
-// GetSystemStatus's answer. (Named apart from core/status's SystemStatus, the
-// Prometheus-backed source that will take over this RPC.)
-struct StatusReport {
-  std::string status = "ok";
-  double cpu_usage_percent = 0;
-  double memory_usage_mb = 0;
-  std::string timestamp;  // ISO 8601 UTC, e.g. "2026-11-24T07:46:57.123Z"
-  bool cached = false;
-};
-
-struct SearchQuery {
-  std::string query;
-  int limit = 3;
-  double min_similarity = 0;
-};
-
-struct SearchHit {
-  std::string item_id;
-  std::string name;
-  double base_price = 0;
-  double similarity_score = 0;
-  std::string description_snippet;
-};
-
 class NegotiationService {
  public:
   // `strategy`, `store` and `clock` are borrowed and must outlive the service.
@@ -103,15 +104,15 @@ class NegotiationService {
   // UNAVAILABLE (storage), or the strategy's own error.
   common::Result<NegotiateOutput> Negotiate(const NegotiateInput& input);
 
-  // This process's figures from /proc (CPU percent averaged over at least the
-  // last second, resident MB); status "ok", cached false. Never fails.
-  StatusReport GetSystemStatus();
+  // The configured SystemStatusSource's answer (Prometheus may take up to its
+  // timeout), or this process's /proc figures. Never fails.
+  SystemStatus GetSystemStatus();
 
   // INVALID_ARGUMENT when deal_id is not a UUID; otherwise UNIMPLEMENTED
   // ("Crypto payments not enabled").
   common::Status CheckDealStatus(const std::string& deal_id);
 
-  // UNIMPLEMENTED until the search index exists.
+  // The search function's answer; UNIMPLEMENTED when none is plugged in.
   common::Result<std::vector<SearchHit>> Search(const SearchQuery& query);
 
   // The checks Negotiate applies before anything else, exposed for the
@@ -123,10 +124,7 @@ class NegotiationService {
   storage::Store& store_;
   const common::Clock& clock_;
   const NegotiationServiceOptions options_;
-  common::ProcessStats process_stats_;
+  std::unique_ptr<SystemStatusSource> local_status_;  // when options_.system_status is null
 };
-
-// "2026-11-24T07:46:57.123Z" for a time point.
-std::string FormatIsoUtc(common::Clock::TimePoint time);
 
 }  // namespace aura::core

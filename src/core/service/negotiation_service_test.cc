@@ -251,24 +251,49 @@ TEST_F(NegotiationServiceTest, CheckDealStatusCodes) {
   EXPECT_EQ(s.message(), "Crypto payments not enabled");
 }
 
-TEST_F(NegotiationServiceTest, SearchIsUnimplemented) {
+TEST_F(NegotiationServiceTest, SearchIsUnimplementedWithoutASearchFunction) {
   auto hits = service_.Search({.query = "quiet hotel"});
   ASSERT_FALSE(hits.ok());
   EXPECT_EQ(hits.status().code(), StatusCode::kUnimplemented);
 }
 
-TEST_F(NegotiationServiceTest, SystemStatusFromThisProcess) {
-  StatusReport s = service_.GetSystemStatus();
+TEST_F(NegotiationServiceTest, SearchAsksThePluggedInFunction) {
+  NegotiationServiceOptions options;
+  options.search = [](const SearchQuery& q) -> common::Result<std::vector<SearchHit>> {
+    if (q.query.empty()) return common::InvalidArgumentError("query must not be empty");
+    return std::vector<SearchHit>{{.item_id = "hotel_alpha", .similarity_score = 0.9}};
+  };
+  NegotiationService service(rules_, store_, clock_, options);
+  auto hits = service.Search({.query = "hotel", .limit = 3});
+  ASSERT_TRUE(hits.ok());
+  ASSERT_EQ(hits->size(), 1u);
+  EXPECT_EQ((*hits)[0].item_id, "hotel_alpha");
+  EXPECT_EQ(service.Search({}).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(NegotiationServiceTest, SystemStatusFromThisProcessByDefault) {
+  SystemStatus s = service_.GetSystemStatus();
   EXPECT_EQ(s.status, "ok");
   EXPECT_FALSE(s.cached);
   EXPECT_GE(s.cpu_usage_percent, 0);
   EXPECT_GT(s.memory_usage_mb, 0);
-  EXPECT_EQ(s.timestamp, "2023-11-14T22:13:20.000Z");
+  EXPECT_EQ(s.timestamp, "2023-11-14T22:13:20.000000Z");
 }
 
-TEST(FormatIsoUtc, MillisecondsAndZ) {
-  auto t = common::Clock::TimePoint(std::chrono::milliseconds(1'700'000'000'123));
-  EXPECT_EQ(FormatIsoUtc(t), "2023-11-14T22:13:20.123Z");
+class CannedStatus final : public SystemStatusSource {
+ public:
+  SystemStatus Get() override {
+    return {.status = "ok", .cpu_usage_percent = 12.5, .memory_usage_mb = 64, .timestamp = "t", .cached = true};
+  }
+  std::string Kind() const override { return "canned"; }
+};
+
+TEST_F(NegotiationServiceTest, SystemStatusFromTheConfiguredSource) {
+  CannedStatus canned;
+  NegotiationService service(rules_, store_, clock_, {.system_status = &canned});
+  SystemStatus s = service.GetSystemStatus();
+  EXPECT_EQ(s.cpu_usage_percent, 12.5);
+  EXPECT_TRUE(s.cached);
 }
 
 }  // namespace
