@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <utility>
 
 namespace aura::clients {
@@ -13,6 +15,21 @@ HttpClientOptions WithBreaker(HttpClientOptions http, CircuitBreaker* breaker) {
 }
 
 }  // namespace
+
+std::string ModelLabel(const ApiClientOptions& options) {
+  if (!options.metrics_model.empty()) return options.metrics_model;
+  return std::string(ProviderName(options.endpoint.provider)) + "/" + options.endpoint.model;
+}
+
+// "host:port" of a base URL, for the server.address attribute.
+std::string ServerAddress(std::string_view url) {
+  auto scheme = url.find("://");
+  size_t start = scheme == std::string_view::npos ? 0 : scheme + 3;
+  auto end = url.find_first_of("/?#", start);
+  std::string_view host = url.substr(start, end == std::string_view::npos ? url.npos : end - start);
+  if (auto at = host.find('@'); at != std::string_view::npos) host.remove_prefix(at + 1);
+  return std::string(host);
+}
 
 common::Status StatusFromHttp(int status, std::string_view what) {
   std::string message = std::string(what) + " answered HTTP " + std::to_string(status);
@@ -27,9 +44,46 @@ common::Status StatusFromHttp(int status, std::string_view what) {
 ChatClient::ChatClient(ApiClientOptions options)
     : options_(std::move(options)),
       breaker_(options_.breaker),
-      http_(WithBreaker(options_.http, &breaker_)) {}
+      http_(WithBreaker(options_.http, &breaker_)),
+      model_label_(ModelLabel(options_)) {
+  if (options_.metrics != nullptr) metrics_ = &options_.metrics->For(model_label_, "chat");
+}
 
 common::Result<ChatResponse> ChatClient::Complete(const ChatRequest& request, Deadline deadline) {
+  auto span = tracer_.StartScopedSpan("chat " + options_.endpoint.model,
+                                      {.kind = telemetry::SpanKind::kClient});
+  span.SetAttribute("gen_ai.operation.name", "chat")
+      .SetAttribute("gen_ai.system", ProviderName(options_.endpoint.provider))
+      .SetAttribute("gen_ai.request.model", options_.endpoint.model)
+      .SetAttribute("gen_ai.request.temperature", request.temperature)
+      .SetAttribute("server.address", ServerAddress(options_.endpoint.base_url));
+  const auto start = std::chrono::steady_clock::now();
+  common::Result<ChatResponse> result = CompleteOnce(request, deadline);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (result.ok()) {
+    span.SetAttribute("gen_ai.usage.input_tokens", result->usage.prompt_tokens)
+        .SetAttribute("gen_ai.usage.output_tokens", result->usage.completion_tokens)
+        .SetAttribute("gen_ai.response.finish_reasons", std::vector<std::string>{result->finish_reason})
+        .SetAttribute("aura.http.attempts", result->attempts);
+  } else {
+    span.SetAttribute("error.type", common::StatusCodeName(result.status().code()))
+        .SetStatus(telemetry::StatusCode::kError, result.status().message());
+  }
+  if (metrics_ != nullptr) {
+    (result.ok() ? metrics_->ok : metrics_->error)->Increment();
+    metrics_->duration->Observe(seconds);
+    if (result.ok()) {
+      metrics_->input_tokens->Increment(static_cast<double>(std::max<int64_t>(0, result->usage.prompt_tokens)));
+      metrics_->output_tokens->Increment(
+          static_cast<double>(std::max<int64_t>(0, result->usage.completion_tokens)));
+    }
+  }
+  return result;
+}
+
+common::Result<ChatResponse> ChatClient::CompleteOnce(const ChatRequest& request,
+                                                      Deadline deadline) {
   nlohmann::json body;
   body["model"] = options_.endpoint.model;
   body["temperature"] = request.temperature;

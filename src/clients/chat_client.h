@@ -20,6 +20,13 @@
 //   INTERNAL            — a 2xx whose body is not a chat completion.
 // Messages never contain the API key or request headers.
 //
+// Each call is one client span "chat <model>" (OpenTelemetry GenAI
+// conventions: gen_ai.operation.name, gen_ai.system, gen_ai.request.model,
+// gen_ai.usage.input_tokens/output_tokens, gen_ai.response.finish_reasons,
+// server.address; never the key, prompt or answer) and, when `metrics` is set,
+// one observation of aura_llm_requests_total / _request_duration_seconds /
+// aura_llm_tokens_total under the label `metrics_model`.
+//
 // Thread-safe.
 #pragma once
 
@@ -32,7 +39,9 @@
 #include "clients/http_client.h"
 #include "clients/provider.h"
 #include "common/config/config.h"
+#include "common/metrics/instruments.h"
 #include "common/status.h"
+#include "telemetry/api/tracer.h"
 
 namespace aura::clients {
 
@@ -73,7 +82,15 @@ struct ApiClientOptions {
   // client owns its breaker, configured below).
   HttpClientOptions http;
   CircuitBreakerOptions breaker;
+  // Optional; not owned, must outlive the client.
+  common::LlmMetrics* metrics = nullptr;
+  // The `model` label of the metrics and the span (the configured name with
+  // its provider prefix); empty = "<provider>/<endpoint.model>".
+  std::string metrics_model;
 };
+
+// The label ApiClientOptions::metrics_model defaults to.
+std::string ModelLabel(const ApiClientOptions& options);
 
 class ChatClient {
  public:
@@ -90,10 +107,18 @@ class ChatClient {
   HttpClientStats http_stats() const { return http_.stats(); }
 
  private:
+  common::Result<ChatResponse> CompleteOnce(const ChatRequest& request, Deadline deadline);
+
   ApiClientOptions options_;
   CircuitBreaker breaker_;
   HttpClient http_;
+  std::string model_label_;
+  common::LlmMetrics::Call* metrics_ = nullptr;
+  telemetry::Tracer tracer_{"aura.clients"};
 };
+
+// "host:port" of a URL (no credentials, path or query), for span attributes.
+std::string ServerAddress(std::string_view url);
 
 // Maps a final non-2xx HTTP status to a Status whose message names `what`
 // and the status (never the body, which may echo the request).

@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 
 #include "fake_llm_server.h"
+#include "telemetry/api/provider.h"
+#include "telemetry/exporters/memory/in_memory_span_exporter.h"
+#include "telemetry/sdk/simple_span_processor.h"
+#include "telemetry/sdk/tracer_provider.h"
 
 namespace aura::clients {
 namespace {
@@ -138,6 +142,52 @@ TEST_F(ChatClientTest, TheKeyNeverAppearsInErrors) {
     EXPECT_EQ(r.status().ToString().find(kKey), std::string::npos) << r.status().ToString();
     EXPECT_EQ(r.status().ToString().find("SECRET"), std::string::npos);
   }
+}
+
+TEST_F(ChatClientTest, RecordsASpanAndMetricsWithoutTheKey) {
+  auto exporter = std::make_unique<telemetry::exporters::InMemorySpanExporter>();
+  auto spans = exporter->data();
+  auto provider = std::make_shared<telemetry::sdk::TracerProvider>(
+      telemetry::sdk::TracerProviderOptions{},
+      telemetry::sdk::MakeProcessors(
+          std::make_unique<telemetry::sdk::SimpleSpanProcessor>(std::move(exporter))));
+  telemetry::SetTracerProvider(provider);
+  common::MetricsRegistry registry;
+  common::LlmMetrics metrics(registry);
+  ApiClientOptions options = Options();
+  options.metrics = &metrics;
+  options.metrics_model = "mistral/mistral-small-latest";
+  ChatClient chat(options);
+  ASSERT_TRUE(chat.Complete(Request(), Deadline::After(milliseconds(5000))).ok());
+  ASSERT_TRUE(fake_.ScriptChat(json::array({{{"status", 401}}})).ok());
+  ASSERT_FALSE(chat.Complete(Request(), Deadline::After(milliseconds(5000))).ok());
+  provider->ForceFlush();
+
+  auto all = spans->GetSpans();
+  ASSERT_EQ(all.size(), 2u);
+  const auto& ok = all[0];
+  EXPECT_EQ(ok.name, "chat mistral-small-latest");
+  EXPECT_EQ(ok.kind, telemetry::SpanKind::kClient);
+  ASSERT_NE(ok.FindAttribute("gen_ai.usage.input_tokens"), nullptr);
+  EXPECT_EQ(std::get<int64_t>(*ok.FindAttribute("gen_ai.usage.input_tokens")), 120);
+  EXPECT_EQ(std::get<std::string>(*ok.FindAttribute("gen_ai.system")), "mistral");
+  EXPECT_EQ(all[1].status, telemetry::StatusCode::kError);
+  for (const auto& span : all) {
+    for (const auto& [key, value] : span.attributes) {
+      if (const auto* text = std::get_if<std::string>(&value)) {
+        EXPECT_EQ(text->find(kKey), std::string::npos) << key;
+      }
+    }
+    EXPECT_EQ(span.status_description.find(kKey), std::string::npos);
+  }
+  const std::string text = registry.Serialize();
+  EXPECT_NE(text.find(R"(aura_llm_requests_total{model="mistral/mistral-small-latest",operation="chat",outcome="ok"} 1)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find(R"(outcome="error"} 1)"), std::string::npos);
+  EXPECT_NE(text.find(R"(aura_llm_tokens_total{direction="input",model="mistral/mistral-small-latest"} 120)"),
+            std::string::npos);
+  telemetry::SetTracerProvider(nullptr);
 }
 
 TEST(MakeChatClient, PicksTheProviderFromConfig) {

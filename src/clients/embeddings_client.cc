@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <utility>
 
 namespace aura::clients {
@@ -20,6 +21,9 @@ EmbeddingsClient::EmbeddingsClient(EmbeddingsClientOptions options)
       breaker_(options_.api.breaker),
       http_(WithBreaker(options_.api.http, &breaker_)) {
   if (options_.max_batch == 0) options_.max_batch = 1;
+  if (options_.api.metrics != nullptr) {
+    metrics_ = &options_.api.metrics->For(ModelLabel(options_.api), "embeddings");
+  }
 }
 
 int64_t EmbeddingsClient::total_tokens() const {
@@ -40,6 +44,36 @@ common::Result<std::vector<std::vector<float>>> EmbeddingsClient::Embed(
 common::Status EmbeddingsClient::EmbedBatch(const std::vector<std::string>& inputs, size_t begin,
                                             size_t end, Deadline deadline,
                                             std::vector<std::vector<float>>& out) {
+  const ProviderEndpoint& ep = options_.api.endpoint;
+  auto span = tracer_.StartScopedSpan("embeddings " + ep.model, {.kind = telemetry::SpanKind::kClient});
+  span.SetAttribute("gen_ai.operation.name", "embeddings")
+      .SetAttribute("gen_ai.system", ProviderName(ep.provider))
+      .SetAttribute("gen_ai.request.model", ep.model)
+      .SetAttribute("server.address", ServerAddress(ep.base_url))
+      .SetAttribute("aura.embeddings.inputs", static_cast<int64_t>(end - begin));
+  const auto start = std::chrono::steady_clock::now();
+  int64_t tokens = 0;
+  common::Status status = EmbedBatchOnce(inputs, begin, end, deadline, out, tokens);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (status.ok()) {
+    span.SetAttribute("gen_ai.usage.input_tokens", tokens);
+  } else {
+    span.SetAttribute("error.type", common::StatusCodeName(status.code()))
+        .SetStatus(telemetry::StatusCode::kError, status.message());
+  }
+  if (metrics_ != nullptr) {
+    (status.ok() ? metrics_->ok : metrics_->error)->Increment();
+    metrics_->duration->Observe(seconds);
+    if (tokens > 0) metrics_->input_tokens->Increment(static_cast<double>(tokens));
+  }
+  return status;
+}
+
+common::Status EmbeddingsClient::EmbedBatchOnce(const std::vector<std::string>& inputs,
+                                                size_t begin, size_t end, Deadline deadline,
+                                                std::vector<std::vector<float>>& out,
+                                                int64_t& tokens) {
   nlohmann::json body;
   body["model"] = options_.api.endpoint.model;
   body["input"] = nlohmann::json::array();
@@ -84,7 +118,7 @@ common::Status EmbeddingsClient::EmbedBatch(const std::vector<std::string>& inpu
       out[begin + static_cast<size_t>(index)] = std::move(vec);
     }
     if (auto it = j.find("usage"); it != j.end() && it->is_object()) {
-      const int64_t tokens = it->value("total_tokens", int64_t{0});
+      tokens = it->value("total_tokens", int64_t{0});
       std::lock_guard lock(mu_);
       total_tokens_ += tokens;
     }

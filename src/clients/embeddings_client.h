@@ -16,6 +16,12 @@
 // response has the wrong number of vectors, vectors of different sizes or a
 // missing index.
 //
+// Each HTTP request is one client span "embeddings <model>" with the GenAI
+// attributes (gen_ai.operation.name, gen_ai.system, gen_ai.request.model,
+// gen_ai.usage.input_tokens, server.address, aura.embeddings.inputs) and, with
+// `api.metrics` set, one observation of the aura_llm_* families under
+// operation "embeddings".
+//
 // Thread-safe.
 #pragma once
 
@@ -51,12 +57,17 @@ class EmbeddingsClient {
   int64_t total_tokens() const;
 
  private:
+  common::Status EmbedBatchOnce(const std::vector<std::string>& inputs, size_t begin, size_t end,
+                                Deadline deadline, std::vector<std::vector<float>>& out,
+                                int64_t& tokens);
   common::Status EmbedBatch(const std::vector<std::string>& inputs, size_t begin, size_t end,
                             Deadline deadline, std::vector<std::vector<float>>& out);
 
   EmbeddingsClientOptions options_;
   CircuitBreaker breaker_;
   HttpClient http_;
+  common::LlmMetrics::Call* metrics_ = nullptr;
+  telemetry::Tracer tracer_{"aura.clients"};
   mutable std::mutex mu_;
   int64_t total_tokens_ = 0;  // guarded by mu_
 };

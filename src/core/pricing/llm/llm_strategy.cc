@@ -28,10 +28,26 @@ LlmStrategy::LlmStrategy(LlmStrategyOptions options, std::unique_ptr<clients::Ch
   AURA_CHECK(fallback_ != nullptr);
   if (!options_.reservation_code_generator) options_.reservation_code_generator = NewReservationCode;
   if (options_.malformed_retries < 0) options_.malformed_retries = 0;
+  if (options_.metrics != nullptr) metrics_ = &options_.metrics->For(options_.model, "chat");
 }
 
 common::Result<PricingDecision> LlmStrategy::Decide(const PricingRequest& request) {
   ++counters_.decisions;
+  auto span = tracer_.StartScopedSpan("pricing.llm");
+  span.SetAttribute("aura.item_id", request.item_id)
+      .SetAttribute("aura.bid", request.bid_amount)
+      .SetAttribute("aura.prompt_version", kPromptVersion);
+  common::Result<PricingDecision> result = DecideTraced(request, span);
+  if (result.ok()) {
+    span.SetAttribute("aura.outcome", storage::OutcomeName(result->outcome));
+  } else {
+    span.SetStatus(telemetry::StatusCode::kError, result.status().message());
+  }
+  return result;
+}
+
+common::Result<PricingDecision> LlmStrategy::DecideTraced(const PricingRequest& request,
+                                                          telemetry::ScopedSpan& span) {
   const double bid = request.bid_amount;
   const storage::Item* item = request.item;
   // Nothing to judge: the rules' answer is the only right one, and the
@@ -39,6 +55,7 @@ common::Result<PricingDecision> LlmStrategy::Decide(const PricingRequest& reques
   if (!std::isfinite(bid) || bid <= 0 || item == nullptr || !item->active ||
       bid > options_.trigger_price) {
     ++counters_.rule_decisions;
+    span.SetAttribute("aura.pricing.source", "rule");
     return fallback_->Decide(request);
   }
   const std::optional<double> load =
@@ -51,12 +68,21 @@ common::Result<PricingDecision> LlmStrategy::Decide(const PricingRequest& reques
                                       .market_load = load,
                                       .model = options_.model,
                                       .prompt_version = std::string(kPromptVersion)});
-  if (std::optional<LlmDecision> hit = cache_.Get(key)) return Finish(request, *hit, true);
+  if (std::optional<LlmDecision> hit = cache_.Get(key)) {
+    span.SetAttribute("aura.pricing.source", "cache");
+    return Finish(request, *hit, true, span);
+  }
 
   common::Result<LlmDecision> answer = AskModel(request, load);
-  if (!answer.ok()) return Fail(request, answer.status());
+  if (!answer.ok()) {
+    span.SetAttribute("aura.pricing.source",
+                      options_.reject_on_failure ? "reject_ai_error" : "rule_fallback");
+    if (metrics_ != nullptr) metrics_->fallback->Increment();
+    return Fail(request, answer.status());
+  }
   cache_.Put(key, *answer);
-  return Finish(request, *answer, false);
+  span.SetAttribute("aura.pricing.source", "llm");
+  return Finish(request, *answer, false, span);
 }
 
 common::Result<LlmDecision> LlmStrategy::AskModel(const PricingRequest& request,
@@ -127,7 +153,7 @@ common::Result<PricingDecision> LlmStrategy::Fail(const PricingRequest& request,
 }
 
 PricingDecision LlmStrategy::Finish(const PricingRequest& request, const LlmDecision& answer,
-                                    bool cached) {
+                                    bool cached, telemetry::ScopedSpan& span) {
   const storage::Item& item = *request.item;
   GuardedDecision g = ApplyGuardrails(answer, {.bid = request.bid_amount,
                                                .floor = item.floor_price,
@@ -146,6 +172,11 @@ PricingDecision LlmStrategy::Finish(const PricingRequest& request, const LlmDeci
         .With("outcome", storage::OutcomeName(g.decision.outcome))
         .With("price", g.decision.price)
         .With("cached", cached);
+  }
+  if (!g.overrides.empty()) {
+    std::vector<std::string> rules;
+    for (GuardrailRule rule : g.overrides) rules.emplace_back(GuardrailRuleName(rule));
+    span.SetAttribute("aura.guardrail.rules", std::move(rules));
   }
   if (g.decision.outcome == storage::Outcome::kAccepted) {
     g.decision.reservation_code = options_.reservation_code_generator();
@@ -184,12 +215,16 @@ LlmStrategyStats LlmStrategy::stats() const {
 
 common::Result<std::unique_ptr<LlmStrategy>> MakeLlmStrategy(const common::Config& config,
                                                              LlmStrategyOptions options) {
-  AURA_ASSIGN_OR_RETURN(std::unique_ptr<clients::ChatClient> chat, clients::MakeChatClient(config));
   options.model = config.llm.model;
   options.temperature = config.llm.temperature;
   options.timeout = config.llm.timeout;
   options.reject_on_failure = config.llm.reject_on_failure;
   options.trigger_price = config.core.trigger_price;
+  clients::ApiClientOptions api;
+  api.metrics = options.metrics;
+  api.metrics_model = config.llm.model;
+  AURA_ASSIGN_OR_RETURN(std::unique_ptr<clients::ChatClient> chat,
+                        clients::MakeChatClient(config, std::move(api)));
   auto rules = std::make_unique<RuleStrategy>(RuleStrategyOptions{
       .trigger_price = config.core.trigger_price,
       .reservation_code_generator = options.reservation_code_generator});

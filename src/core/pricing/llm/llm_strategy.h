@@ -21,6 +21,12 @@
 // Decide therefore never returns an LLM error: only the fallback's own errors
 // (INVALID_ARGUMENT for a bad bid).
 //
+// Each decision is one span "pricing.llm" (aura.item_id, aura.bid,
+// aura.pricing.source = llm | cache | rule | rule_fallback | reject_ai_error,
+// aura.outcome, aura.guardrail.rules, aura.prompt_version) around the chat
+// client's own span; with `metrics` set, decisions that fell back count as
+// aura_llm_requests_total{outcome="fallback"}.
+//
 //   auto strategy = MakeLlmStrategy(config);   // Result<unique_ptr<LlmStrategy>>
 //   Result<PricingDecision> d = (*strategy)->Decide(request);
 //
@@ -43,9 +49,11 @@
 #include "clients/chat_client.h"
 #include "common/clock.h"
 #include "common/config/config.h"
+#include "common/metrics/instruments.h"
 #include "core/pricing/llm/decision_cache.h"
 #include "core/pricing/llm/guardrails.h"
 #include "core/pricing/pricing_strategy.h"
+#include "telemetry/api/tracer.h"
 
 namespace aura::core {
 
@@ -72,6 +80,9 @@ struct LlmStrategyOptions {
   const common::Clock* clock = nullptr;
   // Completion tokens the model may spend; 0 = the server's default.
   int max_tokens = 400;
+  // Optional; not owned, must outlive the strategy. MakeLlmStrategy hands it
+  // to the chat client too.
+  common::LlmMetrics* metrics = nullptr;
 };
 
 // Counters since construction (plain numbers for now; metrics read them).
@@ -119,20 +130,25 @@ class LlmStrategy final : public PricingStrategy {
   // The model's parsed answer, or why there is none.
   common::Result<LlmDecision> AskModel(const PricingRequest& request,
                                        const std::optional<double>& market_load);
+  common::Result<PricingDecision> DecideTraced(const PricingRequest& request,
+                                               telemetry::ScopedSpan& span);
   common::Result<PricingDecision> Fail(const PricingRequest& request, const common::Status& why);
-  PricingDecision Finish(const PricingRequest& request, const LlmDecision& answer, bool cached);
+  PricingDecision Finish(const PricingRequest& request, const LlmDecision& answer, bool cached,
+                         telemetry::ScopedSpan& span);
 
   LlmStrategyOptions options_;
   std::unique_ptr<clients::ChatClient> chat_;
   std::unique_ptr<PricingStrategy> fallback_;
   DecisionCache cache_;
   Counters counters_;
+  common::LlmMetrics::Call* metrics_ = nullptr;
+  telemetry::Tracer tracer_{"aura.core.pricing"};
 };
 
 // Builds the strategy for config.llm (model, keys, base URL, temperature,
 // timeout, reject_on_failure) with a RuleStrategy fallback at
 // config.core.trigger_price. `options` supplies what config does not hold
-// (cache, market load, clock, code generator); its model, temperature, timeout,
+// (cache, market load, clock, code generator, metrics); its model, temperature, timeout,
 // reject_on_failure and trigger_price are overwritten from config.
 // FAILED_PRECONDITION / INVALID_ARGUMENT as clients::ResolveProvider (a
 // missing key, a model without a provider prefix, "rule").

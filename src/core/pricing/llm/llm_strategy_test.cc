@@ -1,12 +1,18 @@
 #include "core/pricing/llm/llm_strategy.h"
 
 #include <atomic>
+#include <mutex>
 
 #include <gtest/gtest.h>
 
 #include "core/pricing/llm/prompt.h"
 #include "core/pricing/rule_strategy.h"
+#include "common/log/log.h"
 #include "fake_llm_server.h"
+#include "telemetry/api/provider.h"
+#include "telemetry/exporters/memory/in_memory_span_exporter.h"
+#include "telemetry/sdk/simple_span_processor.h"
+#include "telemetry/sdk/tracer_provider.h"
 
 namespace aura::core {
 namespace {
@@ -346,6 +352,72 @@ TEST_F(LlmStrategyTest, InjectedInstructionsStayInsideTheData) {
   EXPECT_EQ(data["agent"]["did"], r.agent_did);
   EXPECT_EQ(data["bid"]["currency"], r.currency);
   EXPECT_EQ(data["market_load"], 0.9);
+}
+
+TEST_F(LlmStrategyTest, LogsGuardrailsAndFallbacksButNeverTheKey) {
+  std::vector<std::string> lines;
+  std::mutex mu;
+  common::InitLogging({.level = common::LogLevel::kDebug,
+                       .sink = [&](std::string_view line) {
+                         std::lock_guard lock(mu);
+                         lines.emplace_back(line);
+                       },
+                       .synchronous = true});
+  ASSERT_TRUE(fake_.ScriptChat(json::array({Decision("accept", 90, "Deal!"),
+                                            {{"status", 500}, {"times", 10}}}))
+                  .ok());
+  auto s = Make();
+  Decide(*s, Bid(90));
+  Decide(*s, Bid(131));
+  common::InitLogging({});
+  std::lock_guard lock(mu);
+  auto has = [&](std::string_view a, std::string_view b) {
+    for (const auto& l : lines) {
+      if (l.find(a) != std::string::npos && l.find(b) != std::string::npos) return true;
+    }
+    return false;
+  };
+  EXPECT_TRUE(has(R"("event":"pricing.guardrail")", R"("rule":"accept_below_floor")"));
+  EXPECT_TRUE(has(R"("event":"pricing.fallback")", R"("strategy":"rule_fallback")"));
+  for (const auto& l : lines) EXPECT_EQ(l.find("test-key"), std::string::npos) << l;
+}
+
+TEST_F(LlmStrategyTest, TracesTheDecisionAroundTheChatCall) {
+  auto exporter = std::make_unique<telemetry::exporters::InMemorySpanExporter>();
+  auto spans = exporter->data();
+  auto provider = std::make_shared<telemetry::sdk::TracerProvider>(
+      telemetry::sdk::TracerProviderOptions{},
+      telemetry::sdk::MakeProcessors(
+          std::make_unique<telemetry::sdk::SimpleSpanProcessor>(std::move(exporter))));
+  telemetry::SetTracerProvider(provider);
+  common::MetricsRegistry registry;
+  common::LlmMetrics metrics(registry);
+  ASSERT_TRUE(fake_.ScriptChat(json::array({Decision("accept", 90, "Deal!"),
+                                            {{"status", 500}, {"times", 10}}}))
+                  .ok());
+  auto s = Make({.metrics = &metrics});
+  Decide(*s, Bid(90));
+  Decide(*s, Bid(131));
+  provider->ForceFlush();
+  telemetry::SetTracerProvider(nullptr);
+
+  std::vector<telemetry::sdk::SpanData> pricing;
+  std::vector<telemetry::sdk::SpanData> chats;
+  for (auto& span : spans->GetSpans()) {
+    (span.name == "pricing.llm" ? pricing : chats).push_back(span);
+  }
+  ASSERT_EQ(pricing.size(), 2u);
+  ASSERT_EQ(chats.size(), 2u);
+  EXPECT_EQ(chats[0].parent_span_id, pricing[0].context.span_id);
+  EXPECT_EQ(std::get<std::string>(*pricing[0].FindAttribute("aura.pricing.source")), "llm");
+  EXPECT_EQ(std::get<std::vector<std::string>>(*pricing[0].FindAttribute("aura.guardrail.rules")),
+            std::vector<std::string>{"accept_below_floor"});
+  EXPECT_EQ(std::get<std::string>(*pricing[0].FindAttribute("aura.outcome")), "countered");
+  EXPECT_EQ(std::get<std::string>(*pricing[1].FindAttribute("aura.pricing.source")),
+            "rule_fallback");
+  EXPECT_NE(registry.Serialize().find(
+                R"(aura_llm_requests_total{model="mistral/mistral-small-latest",operation="chat",outcome="fallback"} 1)"),
+            std::string::npos);
 }
 
 TEST(MakeLlmStrategy, BuildsFromConfig) {
