@@ -277,11 +277,13 @@ TEST(TracingFaults, ReceiverKilledMidRunAndRestarted) {
 TEST(TracingFaults, UnavailableAnswersAreRetriedAndCounted) {
   auto rx = fakes::OtlpReceiver::Start();
   rx->SetDefaultReply({.kind = Reply::kUnavailable});
-  TracingPipeline p = InstallTracing(MakeConfig(FaultVars(rx->grpc_endpoint())), "svc", {.install_globally = false});
+  auto vars = FaultVars(rx->grpc_endpoint());
+  vars["OTEL_EXPORTER_OTLP_TIMEOUT"] = "2000";  // room for at least one backoff (250 ms ± 50 %)
+  TracingPipeline p = InstallTracing(MakeConfig(vars), "svc", {.install_globally = false});
   Tracer tracer = p.provider->GetTracer("t");
   EmitSpans(tracer, 5);
   EXPECT_FALSE(p.provider->ForceFlush(5s));
-  EXPECT_GE(rx->RequestCount(), 2u);  // retried within the 300 ms timeout
+  EXPECT_GE(rx->RequestCount(), 2u);  // retried within the export timeout
   EXPECT_EQ(p.Health().spans_failed, 5u);
   rx->SetDefaultReply({});
   EmitSpans(tracer, 5);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/log/log.h"
+#include "telemetry/sdk/span_data_pool.h"
 
 namespace aura::telemetry::sdk {
 namespace {
@@ -77,7 +78,11 @@ void BatchSpanProcessor::OnEnd(std::unique_ptr<SpanData> span) noexcept {
   auto drop = [&] {
     dropped_.fetch_add(1, std::memory_order_relaxed);
     health_->RecordDropped(1);
-    if (!drop_logged_.exchange(true, std::memory_order_relaxed)) {
+    // At most one line per burst: a burst ends when a log line is 10 s old.
+    int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                      std::chrono::steady_clock::now().time_since_epoch()).count();
+    int64_t last = last_drop_log_s_.load(std::memory_order_relaxed);
+    if (now - last >= 10 && last_drop_log_s_.compare_exchange_strong(last, now)) {
       AURA_LOG_WARNING("telemetry.spans_dropped")
           .With("reason", shutdown_.load() ? "shutdown" : "queue_full")
           .With("max_queue_size", static_cast<int64_t>(options_.max_queue_size));
@@ -132,7 +137,7 @@ bool BatchSpanProcessor::ExportQueued(bool drain) {
                                                      ? "export exceeded the BSP export timeout"
                                                      : "");
     }
-    drop_logged_.store(false, std::memory_order_relaxed);
+    for (auto& s : batch) RecycleSpanData(std::move(s));
     if (!drain && size_.load(std::memory_order_acquire) < options_.max_export_batch_size) break;
   }
   return ok;

@@ -78,7 +78,7 @@ class BatchSpanProcessor final : public SpanProcessor {
   alignas(64) std::atomic<size_t> dequeue_pos_{0};
   alignas(64) std::atomic<size_t> size_{0};
   std::atomic<uint64_t> dropped_{0};
-  std::atomic<bool> drop_logged_{false};
+  std::atomic<int64_t> last_drop_log_s_{-1000};
   std::atomic<bool> shutdown_{false};
 
   std::mutex mu_;

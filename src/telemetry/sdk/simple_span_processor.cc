@@ -1,5 +1,7 @@
 #include "telemetry/sdk/simple_span_processor.h"
 
+#include "telemetry/sdk/span_data_pool.h"
+
 namespace aura::telemetry::sdk {
 
 SimpleSpanProcessor::SimpleSpanProcessor(std::unique_ptr<SpanExporter> exporter,
@@ -19,6 +21,7 @@ void SimpleSpanProcessor::OnEnd(std::unique_ptr<SpanData> span) noexcept {
   } else {
     health_->RecordExportFailure(1, "");
   }
+  RecycleSpanData(std::move(batch[0]));
 }
 
 bool SimpleSpanProcessor::ForceFlush(std::chrono::milliseconds timeout) noexcept {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "telemetry/sdk/span_data_pool.h"
+
 namespace aura::telemetry::sdk {
 namespace internal {
 
@@ -162,7 +164,7 @@ class RecordingSpan final : public SpanRecorder {
     state_->health->RecordEnded();
     auto& processors = state_->processors;
     if (processors.empty()) {
-      data_.reset();
+      RecycleSpanData(std::move(data_));
       return;
     }
     for (size_t i = 0; i + 1 < processors.size(); ++i) {
@@ -204,7 +206,7 @@ class SdkTracer final : public TracerBackend {
       ctx.trace_state = std::move(result.trace_state);
       if (!result.IsRecording()) return Span(std::move(ctx), nullptr);
 
-      auto data = std::make_unique<SpanData>();
+      std::unique_ptr<SpanData> data = AcquireSpanData();
       data->name = std::string(name);
       data->context = ctx;
       if (parent != nullptr) {
@@ -215,7 +217,7 @@ class SdkTracer final : public TracerBackend {
       data->start_unix_nanos = UnixNanos(options.start_time);
       data->resource = &st.resource;
       data->scope = &scope_;
-      data->attributes.reserve(8);
+      if (data->attributes.capacity() < 8) data->attributes.reserve(8);
       for (auto& p : st.processors) p->OnStart(*data, parent);
       st.health->RecordStarted();
       return Span(std::move(ctx), std::make_unique<RecordingSpan>(&st, std::move(data)));
