@@ -75,6 +75,7 @@ TEST_F(AuraCli, UpCheckPlaysTheScenariosAndStops) {
                                 << TailFile(dir_ + "/data/logs/aura-gateway.log", 30);
   EXPECT_NE(out.find("seeded"), std::string::npos) << out;
   EXPECT_NE(out.find("4/4 classic scenarios as expected"), std::string::npos) << out;
+  EXPECT_EQ(out.find("buyer failed"), std::string::npos) << out;
   EXPECT_NE(out.find("stopped aura-gateway"), std::string::npos) << out;
   EXPECT_TRUE(std::filesystem::exists(dir_ + "/data/logs/aura-core.log"));
   EXPECT_TRUE(std::filesystem::exists(dir_ + "/data/agent.key"));

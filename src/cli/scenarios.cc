@@ -129,6 +129,11 @@ BuyerReport RunAutonomousBuyer(GatewayClient& client, const BuyerOptions& option
     report.conclusion = "search failed: " + found.status().message();
     return report;
   }
+  if (found->status == 501) {
+    report.skipped = true;
+    report.conclusion = "skipped: " + DescribeNegotiation(found->status, found->json);
+    return report;
+  }
   if (found->status != 200 || !found->json.is_object() || !found->json.contains("results") ||
       !found->json["results"].is_array()) {
     report.conclusion = "search failed: " + DescribeNegotiation(found->status, found->json);
@@ -155,6 +160,7 @@ BuyerReport RunAutonomousBuyer(GatewayClient& client, const BuyerOptions& option
   report.budget = RoundCents(report.listed_price * options.budget_fraction);
 
   double bid = RoundCents(report.listed_price * options.opening_fraction);
+  const double step = std::max(1.0, RoundCents((report.budget - bid) / 3.0));
   for (int round = 0; round < options.max_rounds; ++round) {
     BuyerRound br;
     br.bid = bid;
@@ -185,17 +191,20 @@ BuyerReport RunAutonomousBuyer(GatewayClient& client, const BuyerOptions& option
     if (br.outcome == "countered") {
       br.price = NumberAt(reply->json, "data", "proposed_price");
       report.rounds.push_back(br);
-      if (std::isfinite(br.price) && br.price <= report.budget) {
-        bid = RoundCents(br.price);  // the counter is within budget: take it
-      } else if (bid >= report.budget) {
+      // Raise by a third of the opening gap each round, never past the budget
+      // and never past a counter it could simply take.
+      double ceiling = std::isfinite(br.price) ? std::min(br.price, report.budget) : report.budget;
+      if (std::isfinite(br.price) && br.price <= bid) {
+        bid = RoundCents(br.price);  // a counter at or below the bid: take it
+        continue;
+      }
+      if (bid >= report.budget) {
         report.conclusion = "walked away: the seller wants $" + Money(br.price) +
                             ", above the budget of $" + Money(report.budget);
         report.passed = true;
         return report;
-      } else {
-        // Meet halfway between the last bid and the budget (at least a dollar more).
-        bid = RoundCents(std::min(report.budget, bid + std::max(1.0, (report.budget - bid) / 2.0)));
       }
+      bid = RoundCents(std::min(ceiling, bid + step));
       continue;
     }
     report.rounds.push_back(br);
@@ -219,7 +228,7 @@ ScenarioReport RunScenarios(GatewayClient& client, const BuyerOptions& options) 
   ScenarioReport report;
   report.classic = RunClassicScenarios(client);
   report.buyer = RunAutonomousBuyer(client, options);
-  report.all_passed = report.buyer.passed &&
+  report.all_passed = (report.buyer.passed || report.buyer.skipped) &&
                       std::all_of(report.classic.begin(), report.classic.end(),
                                   [](const ScenarioResult& r) { return r.passed; });
   return report;
@@ -244,11 +253,13 @@ void PrintScenarioReport(std::ostream& out, const Style& style, const ScenarioRe
     const auto& r = b.rounds[i];
     out << "    round " << i + 1 << ": bid $" << Money(r.bid) << " → " << r.message << "\n";
   }
-  out << "  " << (b.passed ? style.Green("✓") : style.Red("✗")) << " " << b.conclusion << "\n";
+  std::string mark = b.passed ? style.Green("✓") : b.skipped ? style.Yellow("–") : style.Red("✗");
+  out << "  " << mark << " " << b.conclusion << "\n";
   size_t passed = static_cast<size_t>(std::count_if(report.classic.begin(), report.classic.end(),
                                                     [](const ScenarioResult& r) { return r.passed; }));
   std::string summary = std::to_string(passed) + "/" + std::to_string(report.classic.size()) +
                         " classic scenarios as expected";
+  summary += b.passed ? ", the buyer reached a conclusion" : b.skipped ? ", the buyer was skipped" : ", the buyer failed";
   out << (report.all_passed ? style.Green(summary) : style.Red(summary)) << "\n";
 }
 
@@ -280,7 +291,8 @@ nlohmann::json ScenarioReportJson(const ScenarioReport& report) {
             {"budget", report.buyer.budget},
             {"rounds", rounds},
             {"conclusion", report.buyer.conclusion},
-            {"passed", report.buyer.passed}}},
+            {"passed", report.buyer.passed},
+            {"skipped", report.buyer.skipped}}},
           {"all_passed", report.all_passed}};
 }
 

@@ -62,6 +62,8 @@ struct BuyerReport {
   std::vector<BuyerRound> rounds;
   std::string conclusion;  // "bought at 800.00", "walked away", ...
   bool passed = false;     // reached a conclusion without transport or HTTP errors
+  // The core has no search (HTTP 501): nothing to judge, reported but not failed.
+  bool skipped = false;
 };
 
 struct ScenarioReport {

@@ -258,8 +258,8 @@ common::Result<LoadResult> RunLoad(const LoadOptions& options,
     // Enough for the whole run at ~15k requests/s, within 200k (about 90 MB).
     uint64_t want = options.requests > 0
                         ? options.requests
-                        : static_cast<uint64_t>(options.duration.count()) * 15;
-    pool_size = static_cast<size_t>(std::clamp<uint64_t>(want, 1000, 200000));
+                        : std::max<uint64_t>(1000, static_cast<uint64_t>(options.duration.count()) * 15);
+    pool_size = static_cast<size_t>(std::min<uint64_t>(want, 200000));
   }
   RequestPool pool(factory, {.target_size = pool_size});
   auto prefill_start = Clock::now();

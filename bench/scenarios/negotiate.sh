@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Load scenario: signed /v1/negotiate end to end (aura-gateway → aura-core →
+# store) on this machine. Starts a private hive with `aura up` in a temporary
+# data dir and free-ish ports, waits until it is ready, runs `aura bench` with
+# the arguments given, prints the resident memory of both services after the
+# load, and stops the hive.
+#
+#   bench/scenarios/negotiate.sh sqlite   --duration 20s --verify-baseline
+#   bench/scenarios/negotiate.sh postgres --duration 20s --verify-baseline
+#
+# postgres needs AURA_TEST_POSTGRES_URL (e.g. `source /tmp/aura-dev-services.env`);
+# the scenario creates its own database on that server and drops it afterwards.
+# Per-agent rate limits are lifted for the run (AURA_GATEWAY__RATE_LIMIT_PER_MINUTE).
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+build=${AURA_BUILD_DIR:-$root/build}
+aura="$build/src/cli/aura"
+backend=${1:-sqlite}
+shift || true
+
+data=$(mktemp -d /tmp/aura-bench.XXXXXX)
+export AURA_DATA_DIR="$data"
+export HTTP_PORT=${HTTP_PORT:-18000}
+export GRPC_PORT=${GRPC_PORT:-18051}
+export AURA_SERVER__METRICS_PORT=${AURA_SERVER__METRICS_PORT:-18091}
+export AURA_GATEWAY__RATE_LIMIT_PER_MINUTE=10000000
+export AURA_LOG_LEVEL=${AURA_LOG_LEVEL:-warning}
+
+bench_db=""
+case "$backend" in
+  sqlite) ;;
+  postgres)
+    : "${AURA_TEST_POSTGRES_URL:?postgres needs AURA_TEST_POSTGRES_URL}"
+    bench_db="aura_bench_$$"
+    psql -q "$AURA_TEST_POSTGRES_URL" -c "CREATE DATABASE $bench_db" >/dev/null
+    export AURA_DATABASE__URL="${AURA_TEST_POSTGRES_URL%/*}/$bench_db"
+    ;;
+  *) echo "usage: $0 sqlite|postgres [aura bench options]" >&2; exit 2 ;;
+esac
+
+"$aura" up --no-scenarios >"$data/up.out" 2>&1 &
+up_pid=$!
+cleanup() {
+  kill -TERM "$up_pid" 2>/dev/null || true
+  wait "$up_pid" 2>/dev/null || true
+  if [ -n "$bench_db" ]; then
+    psql -q "$AURA_TEST_POSTGRES_URL" -c "DROP DATABASE IF EXISTS $bench_db" >/dev/null || true
+  fi
+  rm -rf "$data"
+}
+trap cleanup EXIT
+
+for _ in $(seq 1 600); do
+  grep -q "ready at" "$data/up.out" && break
+  kill -0 "$up_pid" 2>/dev/null || { cat "$data/up.out" >&2; exit 1; }
+  sleep 0.1
+done
+grep -q "ready at" "$data/up.out" || { echo "the hive did not become ready" >&2; cat "$data/up.out" >&2; exit 1; }
+
+echo "backend: $backend   cores: $(nproc)   $(date -u +%Y-%m-%dT%H:%M:%SZ)" >&2
+"$aura" bench --gateway "http://127.0.0.1:$HTTP_PORT" "$@"
+
+core_pid=$(sed -n 's/.*aura-core (pid \([0-9]*\)).*/\1/p' "$data/up.out" | head -1)
+gateway_pid=$(sed -n 's/.*aura-gateway (pid \([0-9]*\)).*/\1/p' "$data/up.out" | head -1)
+for p in "aura-core:$core_pid" "aura-gateway:$gateway_pid"; do
+  name=${p%%:*} pid=${p##*:}
+  [ -n "$pid" ] && echo "$name resident after load: $(awk '/VmRSS/ {print $2 / 1024 " MB"}' "/proc/$pid/status")" >&2
+done
