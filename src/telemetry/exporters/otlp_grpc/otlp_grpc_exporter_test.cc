@@ -3,6 +3,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include "telemetry/api/propagator.h"
 #include "tests/fakes/otlp_receiver.h"
 #include "telemetry/sdk/resource.h"
 
@@ -118,6 +119,19 @@ TEST(OtlpGrpcExporter, TargetStripsSchemeAndPath) {
   EXPECT_EQ(OtlpGrpcExporter::Target("http://localhost:4317"), "localhost:4317");
   EXPECT_EQ(OtlpGrpcExporter::Target("https://c:4317/"), "c:4317");
   EXPECT_EQ(OtlpGrpcExporter::Target("c:4317"), "c:4317");
+}
+
+// The server-side pattern services use: extract from grpc's client metadata.
+TEST(GrpcMetadataCarrier, ExtractsFromServerClientMetadata) {
+  std::string key = "traceparent", value = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  const std::multimap<grpc::string_ref, grpc::string_ref> metadata = {{key, value}};
+  HeaderMapCarrier carrier(metadata);
+  Context parent = ExtractContext(carrier);
+  EXPECT_TRUE(parent.span_context.is_remote);
+  EXPECT_EQ(parent.span_context.trace_id.ToHex(), "4bf92f3577b34da6a3ce929d0e0e4736");
+  grpc::ClientContext client;
+  GrpcClientContextCarrier out(client);
+  InjectContext(out, parent);  // compiles against the real ClientContext
 }
 
 }  // namespace
