@@ -6,7 +6,7 @@
 //   - every call has a deadline; no attempt, back-off or Retry-After wait runs
 //     past it;
 //   - 429, 5xx and connection errors are retried a bounded number of times with
-//     exponential back-off and full jitter, honouring Retry-After (delta-seconds
+//     exponential back-off and jitter, honouring Retry-After (delta-seconds
 //     or an HTTP-date) when the server sends it;
 //   - an optional CircuitBreaker refuses calls at once while the dependency is
 //     failing;

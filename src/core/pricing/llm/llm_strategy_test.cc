@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -352,6 +353,25 @@ TEST_F(LlmStrategyTest, InjectedInstructionsStayInsideTheData) {
   EXPECT_EQ(data["agent"]["did"], r.agent_did);
   EXPECT_EQ(data["bid"]["currency"], r.currency);
   EXPECT_EQ(data["market_load"], 0.9);
+}
+
+TEST_F(LlmStrategyTest, DecidesConcurrently) {
+  auto s = Make({.cache = {.capacity = 0}});
+  std::vector<std::thread> threads;
+  std::atomic<int> accepted{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 5; ++i) {
+        auto d = s->Decide(Bid(121 + t * 5 + i));
+        if (d.ok() && d->outcome == Outcome::kAccepted && d->price == 121 + t * 5 + i) ++accepted;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(accepted.load(), 20);
+  EXPECT_EQ(s->stats().llm_calls, 20u);
+  EXPECT_EQ(s->stats().decisions, 20u);
+  EXPECT_EQ(fake_.Requests().size(), 20u);
 }
 
 TEST_F(LlmStrategyTest, LogsGuardrailsAndFallbacksButNeverTheKey) {
