@@ -255,10 +255,11 @@ common::Result<LoadResult> RunLoad(const LoadOptions& options,
   RequestFactory factory(factory_options);
   size_t pool_size = options.pool_size;
   if (pool_size == 0) {
-    // Enough for the whole run at ~15k requests/s, within 200k (about 90 MB).
+    // Enough for the whole run at ~8k requests/s (the refiller covers more), within
+    // 200k requests (about 90 MB).
     uint64_t want = options.requests > 0
                         ? options.requests
-                        : std::max<uint64_t>(1000, static_cast<uint64_t>(options.duration.count()) * 15);
+                        : std::max<uint64_t>(1000, static_cast<uint64_t>(options.duration.count()) * 8);
     pool_size = static_cast<size_t>(std::min<uint64_t>(want, 200000));
   }
   RequestPool pool(factory, {.target_size = pool_size});
