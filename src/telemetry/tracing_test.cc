@@ -274,6 +274,20 @@ TEST(TracingFaults, ReceiverKilledMidRunAndRestarted) {
   p.Shutdown();
 }
 
+TEST(TracingFaults, ShutdownIsBoundedWhileTheExporterRetries) {
+  auto rx = fakes::OtlpReceiver::Start();
+  rx->SetDefaultReply({.kind = Reply::kUnavailable});
+  auto vars = FaultVars(rx->grpc_endpoint());
+  vars["OTEL_EXPORTER_OTLP_TIMEOUT"] = "30000";  // the exporter would retry for 30 s
+  TracingPipeline p = InstallTracing(MakeConfig(vars), "svc", {.install_globally = false});
+  Tracer tracer = p.provider->GetTracer("t");
+  EmitSpans(tracer, 5);
+  ASSERT_TRUE(rx->WaitForRequests(1, 5s));
+  auto start = std::chrono::steady_clock::now();
+  p.Shutdown(300ms);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
+}
+
 TEST(TracingFaults, UnavailableAnswersAreRetriedAndCounted) {
   auto rx = fakes::OtlpReceiver::Start();
   rx->SetDefaultReply({.kind = Reply::kUnavailable});

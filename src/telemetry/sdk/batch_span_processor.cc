@@ -201,7 +201,10 @@ bool BatchSpanProcessor::Shutdown(std::chrono::milliseconds timeout) noexcept {
     cv_.notify_one();
     ok = done_cv_.wait_until(lock, deadline, [&] { return stopped_; });
   }
-  if (worker_.joinable()) worker_.join();  // exports are bounded by the exporter's timeout
+  // Out of time: shutting the exporter down interrupts its retry waits, so the
+  // join below only waits for one attempt (bounded by the exporter's timeout).
+  if (!ok) exporter_->Shutdown(std::chrono::milliseconds(0));
+  if (worker_.joinable()) worker_.join();
   // Spans that raced with shutdown.
   while (SpanData* s = TryPop()) {
     size_.fetch_sub(1, std::memory_order_acq_rel);
