@@ -1,6 +1,13 @@
 #include "cli/cli_app.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 namespace aura::cli {
 namespace {
@@ -145,6 +152,35 @@ TEST(MakeCommandContext, InvalidConfigurationThrowsNamingTheVariable) {
   } catch (const common::ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("HTTP_PORT"), std::string::npos);
   }
+}
+
+TEST(FindServiceBinary, OverrideThenBuildLayoutThenSameDirectory) {
+  std::string pattern = (std::filesystem::temp_directory_path() / "aura-cli-bin-XXXXXX").string();
+  std::string root = ::mkdtemp(pattern.data());
+  std::filesystem::create_directories(root + "/src/cli");
+  std::filesystem::create_directories(root + "/src/core");
+  std::ofstream(root + "/src/core/aura-core") << "";
+  std::string self = root + "/src/cli/aura";
+  EXPECT_EQ(FindServiceBinary(self, "aura-core", "/opt/x/aura-core"), "/opt/x/aura-core");
+  EXPECT_EQ(FindServiceBinary(self, "aura-core", ""), root + "/src/core/aura-core");
+  // No <build>/src/gateway/aura-gateway: the installed layout, next to aura.
+  EXPECT_EQ(FindServiceBinary(self, "aura-gateway", ""), root + "/src/cli/aura-gateway");
+  std::filesystem::remove_all(root);
+}
+
+TEST(PortInUse, TrueWhileSomethingListens) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_ANY);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(fd, 1), 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  int port = ntohs(addr.sin_port);
+  EXPECT_TRUE(PortInUse("0.0.0.0", port));
+  ::close(fd);
+  EXPECT_FALSE(PortInUse("0.0.0.0", port));
 }
 
 }  // namespace
