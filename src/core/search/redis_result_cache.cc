@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/log/log.h"
+#include "telemetry/api/tracer.h"
 
 namespace aura::core::search {
 namespace {
@@ -16,6 +17,11 @@ constexpr char kCmdGet[] = "GET %b";
 constexpr char kCmdSetPx[] = "SET %b %b PX %lld";
 constexpr char kCmdScan[] = "SCAN %s MATCH %b COUNT 500";
 constexpr char kCmdDel[] = "DEL %b";
+
+const telemetry::Tracer& CacheTracer() {
+  static const telemetry::Tracer tracer("aura.core.search");
+  return tracer;
+}
 
 struct ReplyDeleter {
   void operator()(redisReply* r) const { freeReplyObject(r); }
@@ -155,9 +161,14 @@ common::Result<std::optional<std::vector<SearchHit>>> RedisResultCache::Get(cons
   {
     std::lock_guard lock(mu_);
     AURA_RETURN_IF_ERROR(EnsureConnectedLocked());
+    auto span = CacheTracer().StartScopedSpan("search_cache.get", {.kind = telemetry::SpanKind::kClient});
+    span.SetAttribute("db.system", "redis").SetAttribute("db.operation", "GET");
     Reply r(static_cast<redisReply*>(redisCommand(context_, kCmdGet, full.data(), full.size())));
-    if (!r) return FailLocked(std::string("GET: ") + context_->errstr);
-    if (r->type == REDIS_REPLY_ERROR) return FailLocked(std::string("GET: ") + r->str);
+    if (!r || r->type == REDIS_REPLY_ERROR) {
+      const std::string error = std::string("GET: ") + (r ? r->str : context_->errstr);
+      span.SetStatus(telemetry::StatusCode::kError, error);
+      return FailLocked(error);
+    }
     SucceededLocked();
     if (r->type != REDIS_REPLY_STRING) return std::optional<std::vector<SearchHit>>();
     value.assign(r->str, r->len);
@@ -173,11 +184,16 @@ common::Status RedisResultCache::Put(const std::string& key, const std::vector<S
   const std::string value = Serialize(hits);
   std::lock_guard lock(mu_);
   AURA_RETURN_IF_ERROR(EnsureConnectedLocked());
+  auto span = CacheTracer().StartScopedSpan("search_cache.set", {.kind = telemetry::SpanKind::kClient});
+  span.SetAttribute("db.system", "redis").SetAttribute("db.operation", "SET");
   Reply r(static_cast<redisReply*>(redisCommand(context_, kCmdSetPx, full.data(), full.size(),
                                                 value.data(), value.size(),
                                                 static_cast<long long>(ttl.count()))));
-  if (!r) return FailLocked(std::string("SET: ") + context_->errstr);
-  if (r->type == REDIS_REPLY_ERROR) return FailLocked(std::string("SET: ") + r->str);
+  if (!r || r->type == REDIS_REPLY_ERROR) {
+    const std::string error = std::string("SET: ") + (r ? r->str : context_->errstr);
+    span.SetStatus(telemetry::StatusCode::kError, error);
+    return FailLocked(error);
+  }
   SucceededLocked();
   return common::OkStatus();
 }

@@ -224,7 +224,10 @@ common::Status SearchService::Refresh() {
     last_refresh_failed_ = false;
     return common::OkStatus();
   }
+  auto span = tracer_.StartScopedSpan("search.refresh", {.new_root = true});
+  const uint64_t embedded_before = items_embedded_.load();
   if (Status st = EmbedMissing(items); !st.ok()) {
+    span.SetStatus(telemetry::StatusCode::kError, st.ToString());
     if (!last_refresh_failed_) {
       AURA_LOG_WARNING("search.refresh_failed").With("error", st.ToString());
     }
@@ -303,6 +306,9 @@ common::Status SearchService::Refresh() {
   }
   inventory_version_.store(fingerprint);
   refreshes_.fetch_add(1);
+  span.SetAttribute("aura.search.indexed", static_cast<int64_t>(added))
+      .SetAttribute("aura.search.removed", static_cast<int64_t>(removed))
+      .SetAttribute("aura.search.embedded", static_cast<int64_t>(items_embedded_.load() - embedded_before));
   if (added > 0 || removed > 0) {
     AURA_LOG_INFO("search.index_updated")
         .With("indexed", static_cast<int64_t>(added))
@@ -314,6 +320,22 @@ common::Status SearchService::Refresh() {
 
 common::Result<std::vector<SearchHit>> SearchService::Search(std::string_view query, int limit,
                                                              double min_similarity) {
+  auto span = tracer_.StartScopedSpan("search.query");
+  span.SetAttribute("aura.search.query_bytes", static_cast<int64_t>(query.size()))
+      .SetAttribute("aura.search.limit", static_cast<int64_t>(limit))
+      .SetAttribute("aura.search.min_similarity", min_similarity);
+  auto result = SearchTraced(query, limit, min_similarity, span);
+  if (result.ok()) {
+    span.SetAttribute("aura.search.results", static_cast<int64_t>(result->size()));
+  } else {
+    span.SetStatus(telemetry::StatusCode::kError, result.status().ToString());
+  }
+  return result;
+}
+
+common::Result<std::vector<SearchHit>> SearchService::SearchTraced(std::string_view query, int limit,
+                                                                   double min_similarity,
+                                                                   telemetry::ScopedSpan& span) {
   if (query.size() > options_.max_query_bytes) {
     return common::InvalidArgumentError("query must be at most " +
                                         std::to_string(options_.max_query_bytes) + " bytes");
@@ -334,9 +356,20 @@ common::Result<std::vector<SearchHit>> SearchService::Search(std::string_view qu
 
   const std::string normalized = NormalizeQuery(clean);
   const CacheScope scope{limit, min_similarity, inventory_version_.load()};
-  if (auto cached = cache_.LookupExact(normalized, scope)) return std::move(*cached);
+  if (auto cached = cache_.LookupExact(normalized, scope)) {
+    span.SetAttribute("aura.search.cache", "exact");
+    return std::move(*cached);
+  }
 
-  AURA_ASSIGN_OR_RETURN(std::vector<float> embedding, embedder_->Embed(clean));
+  Result<std::vector<float>> embedded = common::InternalError("not embedded");
+  {
+    auto embed_span = tracer_.StartScopedSpan("search.embed");
+    embed_span.SetAttribute("aura.search.model", embedder_->ModelName());
+    embedded = embedder_->Embed(clean);
+    if (!embedded.ok()) embed_span.SetStatus(telemetry::StatusCode::kError, embedded.status().ToString());
+  }
+  if (!embedded.ok()) return embedded.status();
+  std::vector<float> embedding = std::move(embedded).value();
   std::shared_ptr<VectorIndex> index;
   {
     std::shared_lock lock(mu_);
@@ -344,12 +377,22 @@ common::Result<std::vector<SearchHit>> SearchService::Search(std::string_view qu
   }
   if (IsZero(embedding) || !index || static_cast<int>(embedding.size()) != index->Dimensions()) {
     cache_.CountMiss();
+    span.SetAttribute("aura.search.cache", "miss");
     return std::vector<SearchHit>{};
   }
-  if (auto cached = cache_.LookupNear(embedding, scope)) return std::move(*cached);
+  if (auto cached = cache_.LookupNear(embedding, scope)) {
+    span.SetAttribute("aura.search.cache", "near");
+    return std::move(*cached);
+  }
+  span.SetAttribute("aura.search.cache", "miss");
 
-  AURA_ASSIGN_OR_RETURN(std::vector<Neighbor> neighbors,
-                        index->Search(embedding, static_cast<size_t>(limit)));
+  Result<std::vector<Neighbor>> searched = common::InternalError("not searched");
+  {
+    auto index_span = tracer_.StartScopedSpan("search.index");
+    index_span.SetAttribute("aura.search.items", static_cast<int64_t>(index->Size()));
+    searched = index->Search(embedding, static_cast<size_t>(limit));
+  }
+  AURA_ASSIGN_OR_RETURN(std::vector<Neighbor> neighbors, std::move(searched));
   std::vector<SearchHit> hits;
   {
     std::shared_lock lock(mu_);

@@ -30,6 +30,11 @@
 //
 // Thread-safe: Search runs concurrently with itself and with Refresh.
 //
+// Spans: `search.query` (attributes aura.search.limit, aura.search.min_similarity,
+// aura.search.cache = exact|near|miss, aura.search.results) with children
+// `search.embed` and `search.index`; `search.refresh` (a root span) when a poll
+// finds changes, with aura.search.indexed / aura.search.removed / aura.search.embedded.
+//
 // Status codes of Search: INVALID_ARGUMENT for an empty or whitespace-only
 // query ("query must not be empty"), a query over max_query_bytes, a limit
 // outside 1..50 or a min_similarity outside [-1, 1]; FAILED_PRECONDITION
@@ -63,6 +68,7 @@
 #include "core/search/semantic_cache.h"
 #include "core/search/vector_index.h"
 #include "storage/store.h"
+#include "telemetry/api/tracer.h"
 
 namespace aura::core::search {
 
@@ -164,11 +170,14 @@ class SearchService {
     int64_t updated_at = 0;
     uint64_t embedding_hash = 0;
   };
+  common::Result<std::vector<SearchHit>> SearchTraced(std::string_view query, int limit,
+                                                      double min_similarity, telemetry::ScopedSpan& span);
   common::Status EmbedMissing(std::vector<storage::Item>& items);
   void ReportProgress(size_t done, size_t total, bool final);
   void PollLoop(std::stop_token stop);
 
   SearchServiceOptions options_;
+  telemetry::Tracer tracer_{"aura.core.search"};
   storage::Store& store_;
   const common::Clock& clock_;
   std::unique_ptr<Embedder> embedder_;
