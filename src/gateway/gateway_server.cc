@@ -77,6 +77,7 @@ class GatewayServer::Impl {
   Impl(GatewayServerOptions o, GatewayDependencies deps)
       : options(std::move(o)),
         metrics_text(std::move(deps.metrics_text)),
+        telemetry_health_json(std::move(deps.telemetry_health_json)),
         clock(options.clock ? options.clock : &common::SystemClock::Instance()),
         verifier(SignatureVerifierOptions{.skew = options.signature_skew}) {
     rate_limiter = deps.rate_limiter
@@ -231,8 +232,15 @@ class GatewayServer::Impl {
           .Key("backend").String(replay_guard->Backend())
           .EndObject();
       w.EndObject();
-      // The telemetry pipeline reports here once the tracing layer is wired in.
-      w.Key("telemetry").BeginObject().Key("status").String("not_configured").EndObject();
+      std::string telemetry;
+      if (telemetry_health_json) {
+        try {
+          telemetry = telemetry_health_json();
+        } catch (...) {
+          telemetry = R"({"status":"error"})";
+        }
+      }
+      w.Key("telemetry").Raw(telemetry.empty() ? R"({"status":"not_configured"})" : telemetry);
       w.EndObject();
       std::move(*shared).Send(HttpResponse::Json(200, std::move(w).Take()));
     });
@@ -270,6 +278,7 @@ class GatewayServer::Impl {
 
   GatewayServerOptions options;
   std::function<std::string()> metrics_text;
+  std::function<std::string()> telemetry_health_json;
   const common::Clock* clock;
   SignatureVerifier verifier;
   std::unique_ptr<RateLimiter> rate_limiter;

@@ -82,6 +82,10 @@ struct GatewayDependencies {
   // must be quick and thread-safe. When set, the gateway appends its own
   // counters after it; when null, /metrics serves those counters alone.
   std::function<std::string()> metrics_text;
+  // The "telemetry" member of GET /health: one JSON object's text (e.g.
+  // {"status":"ok","spans_exported":12,"spans_dropped":0}). Quick and
+  // thread-safe; when null, /health says {"status":"not_configured"}.
+  std::function<std::string()> telemetry_health_json;
 };
 
 class GatewayServer {
