@@ -248,6 +248,7 @@ common::Status SearchService::Refresh() {
     index = index_;
   }
   std::set<std::string> seen;
+  std::vector<const storage::Item*> to_upsert;
   size_t added = 0;
   size_t removed = 0;
   for (const storage::Item& item : items) {
@@ -279,15 +280,27 @@ common::Status SearchService::Refresh() {
       ++removed;
       continue;
     }
-    if (Status st = index->Upsert(item.id, item.embedding); !st.ok()) {
-      AURA_LOG_WARNING("search.index_failed").With("item_id", item.id).With("error", st.ToString());
-      continue;
+    to_upsert.push_back(&item);
+  }
+  if (!to_upsert.empty()) {
+    std::vector<IndexEntry> batch;
+    batch.reserve(to_upsert.size());
+    for (const storage::Item* item : to_upsert) batch.push_back(IndexEntry{item->id, item->embedding});
+    const std::vector<Status> statuses = index->UpsertBatch(batch);
+    std::vector<std::pair<const storage::Item*, Entry>> fresh;
+    for (size_t i = 0; i < to_upsert.size(); ++i) {
+      const storage::Item& item = *to_upsert[i];
+      if (!statuses[i].ok()) {
+        AURA_LOG_WARNING("search.index_failed").With("item_id", item.id).With("error", statuses[i].ToString());
+        continue;
+      }
+      fresh.emplace_back(&item, Entry{item.name, item.base_price,
+                                      Snippet(item.description, options_.snippet_bytes),
+                                      item.updated_at, EmbeddingHash(item.embedding)});
     }
-    Entry entry{item.name, item.base_price, Snippet(item.description, options_.snippet_bytes),
-                item.updated_at, EmbeddingHash(item.embedding)};
     std::unique_lock lock(mu_);
-    entries_[item.id] = std::move(entry);
-    ++added;
+    for (auto& [item, entry] : fresh) entries_[item->id] = std::move(entry);
+    added += fresh.size();
   }
   std::vector<std::string> gone;
   {

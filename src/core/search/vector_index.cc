@@ -3,9 +3,11 @@
 #include <hnswlib/hnswlib.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <exception>
 #include <mutex>
+#include <thread>
 
 #include "core/search/embedder.h"
 
@@ -62,6 +64,89 @@ common::Status VectorIndex::Upsert(const std::string& key, std::span<const float
     return common::InternalError(std::string("vector index insert failed: ") + e.what());
   }
   return common::OkStatus();
+}
+
+std::vector<common::Status> VectorIndex::UpsertBatch(const std::vector<IndexEntry>& entries) {
+  std::vector<common::Status> statuses(entries.size());
+  // The last occurrence of each key wins; earlier ones are skipped as done.
+  std::unordered_map<std::string, size_t> last;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    statuses[i] = CheckVector(entries[i].vector);
+    if (statuses[i].ok()) last[entries[i].key] = i;
+  }
+  struct Work {
+    size_t label;
+    std::vector<float> unit;
+  };
+  std::vector<Work> work;
+  std::unique_lock lock(mu_);
+  try {
+    size_t needed = key_by_label_.size();
+    for (const auto& [key, i] : last) needed += label_by_key_.contains(key) ? 0 : 1;
+    if (needed > graph_->max_elements_) {
+      graph_->resizeIndex(std::max(needed, graph_->max_elements_ * 2));
+    }
+    for (size_t i = 0; i < entries.size(); ++i) {
+      if (!statuses[i].ok() || last[entries[i].key] != i) continue;
+      const std::string& key = entries[i].key;
+      size_t label = 0;
+      if (auto it = label_by_key_.find(key); it != label_by_key_.end()) {
+        label = it->second;
+        if (removed_[label]) {
+          removed_[label] = false;
+          ++live_;
+        }
+      } else {
+        label = key_by_label_.size();
+        key_by_label_.push_back(key);
+        removed_.push_back(false);
+        label_by_key_.emplace(key, label);
+        ++live_;
+      }
+      Work w{label, std::vector<float>(entries[i].vector.begin(), entries[i].vector.end())};
+      NormalizeInPlace(w.unit);
+      work.push_back(std::move(w));
+    }
+  } catch (const std::exception& e) {
+    for (auto& st : statuses) {
+      if (st.ok()) st = common::InternalError(std::string("vector index insert failed: ") + e.what());
+    }
+    return statuses;
+  }
+  size_t threads = options_.build_threads > 0 ? static_cast<size_t>(options_.build_threads)
+                                              : std::max(1u, std::thread::hardware_concurrency());
+  if (work.size() < 256) threads = 1;
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::string failure;
+  std::mutex failure_mu;
+  auto insert = [&] {
+    for (size_t w = next.fetch_add(1); w < work.size(); w = next.fetch_add(1)) {
+      try {
+        graph_->addPoint(work[w].unit.data(), work[w].label);  // hnswlib locks per node
+      } catch (const std::exception& e) {
+        std::lock_guard fl(failure_mu);
+        failed.store(true);
+        failure = e.what();
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) {
+    try {
+      pool.emplace_back(insert);
+    } catch (const std::exception&) {
+      break;  // no thread to be had: the calling thread does the rest
+    }
+  }
+  insert();
+  for (auto& t : pool) t.join();
+  if (failed.load()) {
+    for (auto& st : statuses) {
+      if (st.ok()) st = common::InternalError("vector index insert failed: " + failure);
+    }
+  }
+  return statuses;
 }
 
 bool VectorIndex::Remove(const std::string& key) {

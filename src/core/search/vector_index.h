@@ -49,6 +49,15 @@ struct VectorIndexOptions {
   int ef_construction = 200;
   int ef_search = 96;
   size_t random_seed = 100;
+  // Threads UpsertBatch inserts with (0 = one per core); batches under 256
+  // items use one.
+  int build_threads = 0;
+};
+
+// One entry of UpsertBatch; the vector must stay alive during the call.
+struct IndexEntry {
+  std::string key;
+  std::span<const float> vector;
 };
 
 struct Neighbor {
@@ -66,6 +75,10 @@ class VectorIndex {
 
   // Inserts the key or replaces its vector (reviving a removed key).
   common::Status Upsert(const std::string& key, std::span<const float> vector);
+  // Upsert of many keys at once, inserting from several threads (the initial
+  // load of a large inventory). Returns one Status per entry, in order; a
+  // key given twice keeps its last vector.
+  std::vector<common::Status> UpsertBatch(const std::vector<IndexEntry>& entries);
   // Marks the key deleted. False when it is absent or already removed.
   bool Remove(const std::string& key);
   bool Contains(const std::string& key) const;

@@ -38,6 +38,43 @@ TEST(VectorIndex, MatchesBruteForceOnRandomData) {
   EXPECT_GE(static_cast<double>(found) / (queries.size() * 10), 0.95);
 }
 
+TEST(VectorIndex, BatchInsertFromSeveralThreadsMatchesBruteForce) {
+  const auto data = ClusteredVectors(3000, 32, 60, 5);
+  const auto queries = ClusteredVectors(50, 32, 60, 6);
+  VectorIndex index({.dimensions = 32, .initial_capacity = 16, .build_threads = 2});
+  std::vector<IndexEntry> batch;
+  for (size_t i = 0; i < data.size(); ++i) batch.push_back({Key(i), data[i]});
+  const std::vector<float> zero(32, 0.0f);
+  batch.push_back({"bad", zero});                // refused, the rest goes in
+  batch.push_back({Key(0), data[1]});           // a key twice: the last vector wins
+  const auto statuses = index.UpsertBatch(batch);
+  ASSERT_EQ(statuses.size(), batch.size());
+  for (size_t i = 0; i < data.size(); ++i) EXPECT_TRUE(statuses[i].ok());
+  EXPECT_EQ(statuses[data.size()].code(), common::StatusCode::kInvalidArgument);
+  EXPECT_EQ(index.Size(), data.size());
+  auto self = index.Search(data[1], 2);
+  ASSERT_TRUE(self.ok());
+  EXPECT_NEAR((*self)[0].similarity, 1.0, 1e-4);
+  EXPECT_NEAR((*self)[1].similarity, 1.0, 1e-4);  // item_0 now has item_1's vector
+  size_t found = 0;
+  auto moved = data;
+  moved[0] = data[1];
+  for (const auto& q : queries) {
+    auto hits = index.Search(q, 10);
+    ASSERT_TRUE(hits.ok());
+    std::set<std::string> got;
+    for (const Neighbor& n : *hits) got.insert(n.key);
+    for (size_t t : BruteForceTopK(moved, q, 10)) found += got.count(Key(t));
+  }
+  EXPECT_GE(static_cast<double>(found) / (queries.size() * 10), 0.95);
+  // A batch that revives and updates existing keys.
+  EXPECT_TRUE(index.Remove(Key(5)));
+  auto again = index.UpsertBatch({{Key(5), data[5]}, {"new", data[7]}});
+  EXPECT_TRUE(again[0].ok() && again[1].ok());
+  EXPECT_TRUE(index.Contains(Key(5)));
+  EXPECT_EQ(index.Size(), data.size() + 1);
+}
+
 TEST(VectorIndex, SimilarityIsCosineEvenForUnnormalisedInput) {
   VectorIndex index({.dimensions = 3});
   ASSERT_TRUE(index.Upsert("x", std::vector<float>{10, 0, 0}).ok());
