@@ -1,9 +1,9 @@
 // aura-core: the gRPC core service (DESIGN section 1). Composition root only:
-// configuration, logging, storage, CoreServer; everything else lives in
-// aura_core_lib.
+// configuration, logging, storage, the pricing strategy (rules or LLM), the
+// search index, CoreServer; everything else lives in the libraries.
 //
-// Exit codes: 0 after a clean SIGTERM/SIGINT shutdown, 1 when storage or the
-// port cannot be opened, 2 for an invalid configuration.
+// Exit codes: 0 after a clean SIGTERM/SIGINT shutdown, 1 when storage, the
+// search index or the port cannot be opened, 2 for an invalid configuration.
 #include <grpc/support/log.h>
 #include <pthread.h>
 
@@ -13,11 +13,15 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "common/config/config.h"
 #include "common/config/environment.h"
 #include "common/log/log.h"
 #include "core/core_server.h"
+#include "core/pricing/llm/llm_strategy.h"
+#include "core/search/clients_backend.h"
+#include "core/search/search_service.h"
 
 namespace {
 
@@ -63,11 +67,38 @@ int Run() {
   if (!opened.ok()) return Fail(1, "core.storage_failed", opened.status().ToString());
   std::unique_ptr<aura::storage::Store> store = std::move(*opened);
 
+  aura::core::CoreServerParts parts;
   if (config.llm.model != "rule") {
-    // TODO(llm): build the LLM strategy behind guardrails once it exists.
-    AURA_LOG_WARNING("pricing.llm_not_available").With("model", config.llm.model);
+    auto llm = aura::core::MakeLlmStrategy(config);
+    if (!llm.ok()) return Fail(2, "core.config_invalid", "AURA_LLM__MODEL: " + llm.status().message());
+    parts.strategy = std::move(*llm);
   }
-  auto started = aura::core::CoreServer::Start(aura::core::CoreServerOptionsFromConfig(config), *store);
+
+  namespace search = aura::core::search;
+  auto created = search::SearchService::Create(search::SearchServiceOptionsFromConfig(config), *store,
+                                               aura::common::SystemClock::Instance(),
+                                               search::MakeClientEmbeddingsBackendFactory(config));
+  if (!created.ok()) return Fail(1, "core.search_failed", created.status().ToString());
+  std::unique_ptr<search::SearchService> search_service = std::move(*created);
+  if (auto s = search_service->Start(); !s.ok()) return Fail(1, "core.search_failed", s.ToString());
+  parts.search = [svc = search_service.get()](const aura::core::SearchQuery& q)
+      -> aura::common::Result<std::vector<aura::core::SearchHit>> {
+    AURA_ASSIGN_OR_RETURN(std::vector<search::SearchHit> hits,
+                          svc->Search(q.query, q.limit, q.min_similarity));
+    std::vector<aura::core::SearchHit> out;
+    out.reserve(hits.size());
+    for (auto& h : hits) {
+      out.push_back({.item_id = std::move(h.item_id),
+                     .name = std::move(h.name),
+                     .base_price = h.base_price,
+                     .similarity_score = h.similarity,
+                     .description_snippet = std::move(h.description_snippet)});
+    }
+    return out;
+  };
+
+  auto started = aura::core::CoreServer::Start(aura::core::CoreServerOptionsFromConfig(config), *store,
+                                               aura::common::SystemClock::Instance(), std::move(parts));
   if (!started.ok()) return Fail(1, "core.listen_failed", started.status().message());
   std::unique_ptr<aura::core::CoreServer> core = std::move(*started);
   AURA_LOG_INFO("core.started").With("grpc_port", core->port()).With("storage", store->Backend());
@@ -76,7 +107,9 @@ int Run() {
   sigwait(&stop_signals, &signal_number);
   AURA_LOG_INFO("core.stopping").With("signal", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
   core->Shutdown(std::chrono::seconds(5));
-  core.reset();   // the server goes before the store it borrows
+  core.reset();   // the server goes before the parts and the store it borrows
+  search_service->Shutdown();
+  search_service.reset();
   store.reset();
   AURA_LOG_INFO("core.stopped");
   aura::common::ShutdownLogging();

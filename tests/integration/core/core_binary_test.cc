@@ -195,6 +195,18 @@ TEST_F(CoreBinaryTest, ServesAndExitsCleanlyOnSigterm) {
   ASSERT_TRUE(response.has_countered());
   EXPECT_EQ(response.countered().proposed_price(), 800.0);
 
+  // Search is wired in: the demo inventory is indexed at start-up.
+  v1::SearchRequest search;
+  search.set_query("hotel by the sea");
+  search.set_limit(3);
+  v1::SearchResponse found;
+  grpc::ClientContext search_context;
+  search_context.set_deadline(std::chrono::system_clock::now() + seconds(5));
+  grpc::Status search_status = stub->Search(&search_context, search, &found);
+  ASSERT_TRUE(search_status.ok()) << search_status.error_message();
+  EXPECT_GE(found.results_size(), 1);
+  EXPECT_LE(found.results_size(), 3);
+
   bool serving = false;
   for (int i = 0; i < 100 && !serving; ++i) {
     auto health = testing::CheckHealth(channel, "", milliseconds(1000));
