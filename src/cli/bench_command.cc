@@ -72,6 +72,7 @@ nlohmann::json BenchResultJson(const BenchOptions& options, const LoadResult& r,
        {{"pre_signed", r.signed_up_front},
         {"pre_sign_seconds", std::chrono::duration<double>(r.prefill_time).count()},
         {"signed_inline", r.signed_inline},
+        {"refilled_in_background", r.refilled},
         {"resigned", r.resigned}}},
   };
   if (verify_per_second > 0) {
@@ -152,6 +153,7 @@ int RunBench(const CommandContext& ctx, BenchOptions options) {
     }
     *ctx.out << s.Dim("signed " + std::to_string(r.signed_up_front) + " up front in " +
                       Fixed(std::chrono::duration<double>(r.prefill_time).count(), 2) + " s, " +
+                      std::to_string(r.refilled) + " in the background, " +
                       std::to_string(r.signed_inline) + " inline, " + std::to_string(r.resigned) +
                       " re-signed")
              << "\n";

@@ -327,6 +327,7 @@ common::Result<LoadResult> RunLoad(const LoadOptions& options,
   result.throughput_rps = secs > 0 ? static_cast<double>(result.latency.count()) / secs : 0;
   result.signed_inline = pool.signed_inline();
   result.resigned = pool.resigned();
+  result.refilled = pool.refilled();
   return result;
 }
 

@@ -75,6 +75,7 @@ struct LoadResult {
   uint64_t signed_up_front = 0;
   uint64_t signed_inline = 0;
   uint64_t resigned = 0;
+  uint64_t refilled = 0;
   std::chrono::nanoseconds prefill_time{0};
 };
 

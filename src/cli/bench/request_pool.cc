@@ -212,6 +212,7 @@ void RequestPool::RefillLoop() {
     pool_.erase(pool_.begin(), pool_.begin() + static_cast<std::ptrdiff_t>(stale));
     resigned_.fetch_add(stale, std::memory_order_relaxed);
     size_t make = std::max(stale, missing);
+    refilled_.fetch_add(make - stale, std::memory_order_relaxed);
     // Sign in batches outside the lock so senders are never held up.
     while (make > 0 && !stop_) {
       size_t batch = std::min<size_t>(make, 256);

@@ -125,6 +125,8 @@ class RequestPool {
 
   uint64_t signed_inline() const { return signed_inline_.load(std::memory_order_relaxed); }
   uint64_t resigned() const { return resigned_.load(std::memory_order_relaxed); }
+  // Requests the refiller added because the pool ran low.
+  uint64_t refilled() const { return refilled_.load(std::memory_order_relaxed); }
   size_t size() const;
 
  private:
@@ -140,6 +142,7 @@ class RequestPool {
   std::thread refiller_;
   std::atomic<uint64_t> signed_inline_{0};
   std::atomic<uint64_t> resigned_{0};
+  std::atomic<uint64_t> refilled_{0};
 };
 
 }  // namespace aura::cli
