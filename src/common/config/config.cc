@@ -173,6 +173,7 @@ Config LoadConfig(const Environment& env, const std::string& service_default) {
     c.core.prometheus_url = v->second;
   }
   r.String({"AURA_SEARCH__EMBEDDING_MODEL"}, c.core.embedding_model);
+  r.String({"AURA_SEARCH__VECTORS_PATH"}, c.core.word_vectors_path);
 
   r.Int({"AURA_GATEWAY__PORT", "HTTP_PORT"}, c.gateway.http_port, 1, 65535, "a port number");
   r.String({"AURA_GATEWAY__BIND_ADDRESS"}, c.gateway.bind_address);

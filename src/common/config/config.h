@@ -52,6 +52,9 @@ struct CoreConfig {
   std::string prometheus_url;
   // Inventory embeddings model for search (`local` = embedded word vectors).
   std::string embedding_model = "local";
+  // The converted word-vectors file for `local`; empty = the usual places
+  // (<data_dir>/word-vectors, ./third_party/word-vectors, the source tree's).
+  std::string word_vectors_path;
 };
 
 struct GatewayConfig {

@@ -69,7 +69,14 @@ SearchServiceOptions SearchServiceOptionsFromConfig(const common::Config& config
   options.embedder.vectors_paths = {
       (data_dir / "word-vectors" / kWordVectorsFileName).string(),
       (std::filesystem::path("third_party") / "word-vectors" / kWordVectorsFileName).string(),
+#ifdef AURA_SOURCE_WORD_VECTORS_PATH
+      // A development build also finds the file set-up fetched into its source tree.
+      AURA_SOURCE_WORD_VECTORS_PATH,
+#endif
   };
+  if (!config.core.word_vectors_path.empty()) {
+    options.embedder.vectors_paths.insert(options.embedder.vectors_paths.begin(), config.core.word_vectors_path);
+  }
   options.redis_url = config.database.redis_url;
   return options;
 }
