@@ -49,6 +49,6 @@ fi
 
 export CCACHE_BASEDIR="$root"
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/aura-ccache}
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=${AURA_BUILD_TYPE:-Release} \
   -DAURA_BUILD_TESTS=ON -DAURA_BUILD_BENCHMARKS=ON >/dev/null
 cmake --build "$build" -j "$(nproc)"
