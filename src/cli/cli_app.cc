@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "cli/traces.h"
 #include "common/log/log.h"
 
 namespace aura::cli {
@@ -138,6 +139,20 @@ common::Result<Invocation> ParseCommandLine(const std::vector<std::string>& args
                   "Also measure Ed25519 verifications per second and report the ratio");
   bench->callback([&] { inv.command = Command::kBench; });
 
+  auto* traces = app.add_subcommand(
+      "traces", "Recent traces of both services (GET /debug/traces), or one trace as a waterfall");
+  traces->fallthrough();
+  traces->add_option("trace_id", inv.traces.trace_id, "Trace id (32 hex digits) to show as a waterfall");
+  traces->add_option("--core-metrics", inv.traces.core_metrics_url,
+                     "aura-core metrics URL (default http://127.0.0.1:$AURA_SERVER__METRICS_PORT)");
+  traces->add_option("--service", inv.traces.service, "Only traces that touch this service");
+  traces->add_option("--min-duration-ms", inv.traces.min_duration_ms, "Only traces at least this long")
+      ->check(CLI::NonNegativeNumber);
+  traces->add_flag("--errors", inv.traces.errors_only, "Only traces with an error span");
+  traces->add_option("--limit,-n", inv.traces.limit, "At most this many traces (default 20)")
+      ->check(CLI::Range(1, 1000));
+  traces->callback([&] { inv.command = Command::kTraces; });
+
   std::vector<std::string> reversed(args.rbegin(), args.rend() - (args.empty() ? 0 : 1));
   try {
     app.parse(reversed);
@@ -186,6 +201,11 @@ common::Result<Invocation> ParseCommandLine(const std::vector<std::string>& args
     auto m = ParseOutcomeMix(mix);
     if (!m.ok()) return common::InvalidArgumentError("--mix: " + m.status().message());
     load.factory.mix = *m;
+  }
+  if (inv.command == Command::kTraces && !inv.traces.trace_id.empty()) {
+    auto id = NormalizeTraceId(inv.traces.trace_id);
+    if (!id.ok()) return common::InvalidArgumentError("aura traces: " + id.status().message());
+    inv.traces.trace_id = *id;
   }
   return inv;
 }
@@ -246,6 +266,7 @@ int RunAura(int argc, char** argv) {
       case Command::kAgentScenarios: rc = RunAgentScenarios(ctx); break;
       case Command::kUp: rc = RunUp(ctx, inv->up); break;
       case Command::kBench: rc = RunBench(ctx, inv->bench); break;
+      case Command::kTraces: rc = RunTraces(ctx, inv->traces); break;
     }
   } catch (const std::exception& e) {
     // Commands return Status values; this catches what a library throws.

@@ -35,6 +35,7 @@ enum class Command {
   kAgentScenarios,
   kUp,
   kBench,
+  kTraces,
 };
 
 struct Invocation {
@@ -47,6 +48,7 @@ struct Invocation {
   NegotiateOptions negotiate;
   UpOptions up;
   BenchOptions bench;
+  TracesOptions traces;
 };
 
 // `args` includes the program name first, as argv does.

@@ -129,4 +129,21 @@ nlohmann::json BenchResultJson(const BenchOptions& options, const LoadResult& re
                                double verify_per_second);
 int RunBench(const CommandContext& ctx, BenchOptions options);
 
+// --- traces --------------------------------------------------------------
+struct TracesOptions {
+  std::string trace_id;          // empty = list the recent traces
+  std::string core_metrics_url;  // --core-metrics; empty = http://127.0.0.1:<core.metrics_port>
+  std::string service;           // only traces touching this service
+  double min_duration_ms = 0;
+  bool errors_only = false;
+  int limit = 20;
+};
+
+// The query string for GET /debug/traces ("?limit=20&trace_id=…").
+std::string TracesQueryString(const TracesOptions& options);
+// Lists the recent traces of both services, or prints one as a waterfall.
+// A service that does not answer is reported in one line; exit 1 when
+// neither answers or the trace id is unknown.
+int RunTraces(const CommandContext& ctx, const TracesOptions& options);
+
 }  // namespace aura::cli

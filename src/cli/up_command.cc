@@ -160,7 +160,11 @@ void Hive::PrintWhereToLook() {
             << "  metrics    " << s.Cyan(gateway_url_ + "/metrics") << "  and core "
             << s.Cyan("http://127.0.0.1:" + std::to_string(ctx_.config.core.metrics_port) + "/metrics")
             << "\n"
-            << "  traces     " << s.Cyan(gateway_url_ + "/debug/traces") << "\n"
+            << "  traces     aura traces [TRACE_ID]   (JSON: " << s.Cyan(gateway_url_ + "/debug/traces")
+            << "  and core "
+            << s.Cyan("http://127.0.0.1:" + std::to_string(ctx_.config.core.metrics_port) + "/debug/traces")
+            << ")\n"
+            << "  hive view  " << s.Cyan(gateway_url_ + "/hive") << "\n"
             << "  core gRPC  127.0.0.1:" << ctx_.config.core.grpc_port << "\n"
             << "  logs       " << logs_dir_ << "/aura-core.log, " << logs_dir_ << "/aura-gateway.log\n"
             << "\n  try:\n"
@@ -168,6 +172,7 @@ void Hive::PrintWhereToLook() {
             << "    aura agent negotiate hotel_alpha 850\n"
             << "    aura agent status\n"
             << "    aura agent scenarios\n"
+            << "    aura traces\n"
             << "    aura bench --duration 10s\n"
             << (options_.check ? "" : "\nCtrl-C stops the hive.\n") << std::flush;
 }

@@ -1,0 +1,131 @@
+// `aura traces`: reads GET /debug/traces from aura-gateway (HTTP port) and
+// aura-core (metrics port), merges the spans and prints them (cli/traces.h).
+#include <algorithm>
+#include <ostream>
+
+#include "cli/commands.h"
+#include "cli/gateway_client.h"
+#include "cli/traces.h"
+
+namespace aura::cli {
+namespace {
+
+struct Source {
+  std::string service;
+  std::string base_url;
+};
+
+// The services' trace stores are per process, so a filter on one side would
+// cut a trace whose other half qualifies. Filters run here, on the merged
+// spans; with one, the services are asked for more traces to filter from.
+bool HasFilters(const TracesOptions& o) {
+  return !o.service.empty() || o.min_duration_ms > 0 || o.errors_only;
+}
+
+bool Keep(const TraceSummary& t, const TracesOptions& o) {
+  if (!o.service.empty() && std::find(t.services.begin(), t.services.end(), o.service) == t.services.end()) {
+    return false;
+  }
+  if (t.duration_ms() < o.min_duration_ms) return false;
+  return !o.errors_only || t.error;
+}
+
+nlohmann::json SpansJson(const std::vector<TraceSpan>& spans) {
+  nlohmann::json a = nlohmann::json::array();
+  for (const auto& s : spans) a.push_back(s.raw);
+  return a;
+}
+
+}  // namespace
+
+std::string TracesQueryString(const TracesOptions& options) {
+  if (!options.trace_id.empty()) return "?trace_id=" + options.trace_id;
+  int limit = HasFilters(options) ? std::max(options.limit * 10, 500) : options.limit;
+  return "?limit=" + std::to_string(limit);
+}
+
+int RunTraces(const CommandContext& ctx, const TracesOptions& options) {
+  std::string core_url = options.core_metrics_url.empty()
+                             ? "http://127.0.0.1:" + std::to_string(ctx.config.core.metrics_port)
+                             : options.core_metrics_url;
+  while (!core_url.empty() && core_url.back() == '/') core_url.pop_back();
+  const std::vector<Source> sources = {{"aura-gateway", ctx.gateway_url}, {"aura-core", core_url}};
+  const std::string path = "/debug/traces" + TracesQueryString(options);
+
+  std::vector<std::vector<TraceSpan>> fetched;
+  std::vector<std::string> unavailable;
+  for (const Source& src : sources) {
+    GatewayClient client({.base_url = src.base_url, .timeout = std::chrono::milliseconds(5000)}, nullptr);
+    auto reply = client.Get(path);
+    std::string problem;
+    if (!reply.ok()) {
+      problem = "did not answer";
+    } else if (reply->status != 200) {
+      problem = "answered HTTP " + std::to_string(reply->status);
+    } else if (reply->json.is_null()) {
+      problem = "answered something that is not JSON";
+    } else {
+      auto spans = ParseTraceSpans(reply->json);
+      if (spans.ok()) {
+        fetched.push_back(std::move(*spans));
+        continue;
+      }
+      problem = "answered an unexpected shape (" + spans.status().message() + ")";
+    }
+    *ctx.err << ctx.err_style.Yellow("warning: ") << src.service << " at " << src.base_url << path << " "
+             << problem << "; showing the other service's spans\n";
+    unavailable.push_back(src.service);
+  }
+  if (fetched.empty()) {
+    *ctx.err << ctx.err_style.Red("error: ")
+             << "neither aura-gateway nor aura-core served /debug/traces (is the hive up? see `aura up`)\n";
+    return 1;
+  }
+  std::vector<TraceSpan> merged = MergeSpans(fetched);
+
+  if (!options.trace_id.empty()) {
+    std::vector<TraceSpan> spans = SpansOfTrace(merged, options.trace_id);
+    if (spans.empty()) {
+      *ctx.err << ctx.err_style.Red("error: ") << "trace " << options.trace_id << " not found in the recent spans of "
+               << (unavailable.empty() ? "aura-gateway and aura-core" : "the services that answered")
+               << " (they keep only the most recent spans; run `aura traces` to list them)\n";
+      return 1;
+    }
+    if (ctx.json) {
+      *ctx.out << nlohmann::json{{"trace_id", options.trace_id}, {"spans", SpansJson(spans)}}.dump(2) << "\n";
+      return 0;
+    }
+    *ctx.out << FormatWaterfall(spans, {.style = ctx.style, .bars = ctx.interactive});
+    return 0;
+  }
+
+  std::vector<TraceSummary> traces;
+  for (auto& t : GroupTraces(merged)) {
+    if (Keep(t, options)) traces.push_back(std::move(t));
+  }
+  if (traces.size() > static_cast<size_t>(options.limit)) traces.resize(static_cast<size_t>(options.limit));
+  if (ctx.json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& t : traces) {
+      out.push_back({{"trace_id", t.trace_id},
+                     {"root", t.root_name},
+                     {"services", t.services},
+                     {"start_time_unix_nano", t.start_unix_nano},
+                     {"duration_ms", t.duration_ms()},
+                     {"error", t.error},
+                     {"span_count", t.span_count},
+                     {"spans", SpansJson(SpansOfTrace(merged, t.trace_id))}});
+    }
+    *ctx.out << nlohmann::json{{"traces", out}}.dump(2) << "\n";
+    return 0;
+  }
+  if (traces.empty()) {
+    *ctx.out << "no traces recorded yet (send a request, e.g. `aura agent negotiate hotel_alpha 850`)\n";
+    return 0;
+  }
+  *ctx.out << FormatTraceList(traces, ctx.style)
+           << ctx.style.Dim("aura traces <TRACE ID> shows one as a waterfall") << "\n";
+  return 0;
+}
+
+}  // namespace aura::cli
