@@ -1,10 +1,19 @@
 #include "gateway/gateway_server.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
+#include <optional>
 #include <mutex>
 
 #include "common/log/log.h"
+#include "common/metrics/instruments.h"
+#include "common/metrics/metrics.h"
+#include "common/metrics/vital_signs.h"
+#include "gateway/internal/delta_counter.h"
+#include "gateway/request_trace.h"
+#include "telemetry/api/propagator.h"
+#include "telemetry/api/tracer.h"
 #include "gateway/auth/signature.h"
 #include "gateway/core_client/core_client.h"
 #include "gateway/internal/blocking_pool.h"
@@ -12,6 +21,11 @@
 #include "gateway/routes/agent_routes.h"
 #include "http/http_server.h"
 #include "http/router.h"
+
+namespace aura::storage::internal {
+// web/hive/hive.html, compiled in by src/storage/embed_file.cmake.
+std::string_view GatewayHivePageHtml();
+}  // namespace aura::storage::internal
 
 namespace aura::gateway {
 
@@ -46,28 +60,29 @@ std::string_view MethodLabel(std::string_view method) {
   return "_OTHER";
 }
 
-// Request counters for the placeholder /metrics. A mutex is enough here: the
-// metrics module replaces this with its lock-free families.
-class RequestCounters {
+// Outcome counters of POST /v1/negotiate answers (the hive page charts them).
+class NegotiationResponses {
  public:
-  void Count(std::string_view method, std::string_view route, int status) {
-    std::lock_guard lock(mu_);
-    ++counts_[{std::string(method), std::string(route), status}];
-  }
-  void Append(std::string& out) const {
-    std::lock_guard lock(mu_);
-    out += "# HELP aura_gateway_http_requests_total HTTP requests answered by the gateway.\n";
-    out += "# TYPE aura_gateway_http_requests_total counter\n";
-    for (const auto& [key, n] : counts_) {
-      const auto& [method, route, status] = key;
-      out += "aura_gateway_http_requests_total{method=\"" + method + "\",route=\"" + route +
-             "\",status=\"" + std::to_string(status) + "\"} " + std::to_string(n) + "\n";
+  explicit NegotiationResponses(common::MetricsRegistry& registry)
+      : family_(registry.Counter("aura_gateway_negotiation_responses_total",
+                                 "Answers to POST /v1/negotiate by outcome.")) {
+    for (const char* o : {"accepted", "countered", "rejected", "ui_required", "error"}) {
+      known_[o] = &family_.Add({{"outcome", o}});
     }
+  }
+  void Count(const std::string& outcome) {
+    if (auto it = known_.find(outcome); it != known_.end()) {
+      it->second->Increment();
+      return;
+    }
+    std::lock_guard lock(mu_);
+    family_.Add({{"outcome", "unknown"}}).Increment();
   }
 
  private:
-  mutable std::mutex mu_;
-  std::map<std::tuple<std::string, std::string, int>, uint64_t> counts_;
+  prometheus::Family<prometheus::Counter>& family_;
+  std::map<std::string, prometheus::Counter*> known_;  // filled once, then read only
+  std::mutex mu_;
 };
 
 }  // namespace
@@ -93,7 +108,8 @@ class GatewayServer::Impl {
     }
     core = std::make_unique<CoreClient>(CoreClientOptions{.address = options.core_address,
                                                           .timeout = options.core_timeout,
-                                                          .health_timeout = options.health_timeout});
+                                                          .health_timeout = options.health_timeout,
+                                                          .metrics = &grpc_metrics});
     agent_routes = std::make_unique<AgentRoutes>(AgentRoutesDeps{
         .core = core.get(),
         .verifier = &verifier,
@@ -102,14 +118,28 @@ class GatewayServer::Impl {
         .blocking = blocking.get(),
         .clock = clock,
         .skew = options.signature_skew,
+        .auth_metrics = &auth_metrics,
+        .negotiation_outcome = [this](const std::string& o) { negotiation_responses.Count(o); },
     });
     agent_routes->Register(router);
+    for (const auto& [method, route] :
+         {std::pair{"POST", "/v1/negotiate"}, {"POST", "/v1/search"},
+          {"POST", "/v1/deals/{deal_id}/status"}, {"GET", "/v1/system/status"}}) {
+      PrecreateRouteMetrics(method, route);
+    }
     router.Add("GET", "/healthz", [](HttpRequest&, HttpResponder r) {
       std::move(r).Send(HttpResponse::Json(200, R"({"status":"ok"})"));
     });
     router.Add("GET", "/readyz", [this](HttpRequest& req, HttpResponder r) { Readyz(req, std::move(r)); });
     router.Add("GET", "/health", [this](HttpRequest& req, HttpResponder r) { Health(req, std::move(r)); });
     router.Add("GET", "/metrics", [this](HttpRequest&, HttpResponder r) { Metrics(std::move(r)); });
+    router.Add("GET", "/hive", [](HttpRequest&, HttpResponder r) {
+      std::move(r).Send(HttpResponse::Text(200, std::string(storage::internal::GatewayHivePageHtml()),
+                                           "text/html; charset=utf-8"));
+    });
+    for (const char* route : {"/healthz", "/readyz", "/health", "/metrics", "/hive"}) {
+      PrecreateRouteMetrics("GET", route);
+    }
 
     http::HttpServerOptions h;
     h.bind_address = options.bind_address;
@@ -126,9 +156,53 @@ class GatewayServer::Impl {
     };
     server = std::make_unique<http::HttpServer>(
         std::move(h), [this](HttpRequest& req, HttpResponder r) { Handle(req, std::move(r)); });
+    connections_open = &registry.Gauge("aura_gateway_http_connections_open", "Open client connections.").Add({});
+    connections_accepted = std::make_unique<internal::DeltaCounter>(
+        registry.Counter("aura_gateway_http_connections_accepted_total", "Client connections accepted.").Add({}));
+    connections_rejected = std::make_unique<internal::DeltaCounter>(
+        registry.Counter("aura_gateway_http_connections_rejected_total",
+                         "Connections refused over the connection limit.").Add({}));
+    read_timeouts = std::make_unique<internal::DeltaCounter>(
+        registry.Counter("aura_gateway_http_read_timeouts_total",
+                         "Requests closed after the read timeout.").Add({}));
+    registry.OnCollect([this] {
+      http::HttpServerStats s = server->stats();
+      connections_open->Set(static_cast<double>(s.connections_open));
+      connections_accepted->Sync(s.connections_accepted);
+      connections_rejected->Sync(s.connections_rejected);
+      read_timeouts->Sync(s.read_timeouts);
+    });
+  }
+
+  // The request-count and duration series of a route exist from the start
+  // (so dashboards see zeros rather than gaps). Only before Start().
+  void PrecreateRouteMetrics(const std::string& method, const std::string& route) {
+    route_metrics[{method, route}] = &http_metrics.ForRoute(method, route);
+  }
+
+  // Starts the request's SERVER span, continuing an incoming traceparent.
+  void StartServerSpan(HttpRequest& req) {
+    auto trace = std::make_shared<RequestTrace>();
+    telemetry::HeaderMapCarrier carrier(req.headers);
+    telemetry::Context parent = telemetry::ExtractContext(carrier);
+    std::string_view route = router.MatchTemplate(req.path);
+    std::string_view method = MethodLabel(req.method);
+    std::string name = method == "_OTHER" ? std::string("HTTP") : std::string(method);
+    if (!route.empty()) name += " " + std::string(route);
+    trace->span = tracer.StartSpan(name, {.kind = telemetry::SpanKind::kServer,
+                                          .parent = &parent.span_context});
+    trace->span.SetAttribute("http.request.method", method)
+        .SetAttribute("url.path", req.path)
+        .SetAttribute("url.scheme", "http");
+    if (method == "_OTHER") trace->span.SetAttribute("http.request.method_original", req.method);
+    if (!route.empty()) trace->span.SetAttribute("http.route", route);
+    trace->context = parent.WithSpanContext(trace->span.context());
+    req.extension = std::move(trace);
   }
 
   void Handle(HttpRequest& req, HttpResponder responder) {
+    StartServerSpan(req);
+    telemetry::Scope scope(TraceOf(req)->span);
     if (req.method == "OPTIONS" && req.Header("origin") &&
         req.Header("access-control-request-method")) {
       Preflight(req, std::move(responder));
@@ -181,15 +255,32 @@ class GatewayServer::Impl {
   }
 
   void OnResponse(const HttpRequest& req, int status, std::chrono::nanoseconds d) {
-    std::string_view route = req.route.empty() ? std::string_view("unmatched") : req.route;
-    std::string_view method = req.method.empty() ? std::string_view("_OTHER") : MethodLabel(req.method);
-    counters.Count(method, route, status);
-    double ms = std::chrono::duration<double, std::milli>(d).count();
+    std::string route = req.route.empty() ? std::string("unmatched") : req.route;
+    std::string method = std::string(req.method.empty() ? std::string_view("_OTHER") : MethodLabel(req.method));
+    double seconds = std::chrono::duration<double>(d).count();
+    if (auto it = route_metrics.find({method, route}); it != route_metrics.end()) {
+      it->second->Record(status, seconds);
+    } else {
+      http_metrics.ForRoute(method, route).Record(status, seconds);
+    }
+    RequestTrace* trace = TraceOf(req);
+    std::optional<telemetry::Scope> scope;
+    if (trace != nullptr) scope.emplace(trace->span);
+    double ms = seconds * 1000.0;
     AURA_LOG_INFO("http.request")
         .With("method", method)
         .With("route", route)
         .With("status", status)
         .With("duration_ms", std::round(ms * 1000.0) / 1000.0);
+    if (trace != nullptr) {
+      trace->span.SetAttribute("http.response.status_code", status);
+      if (status >= 500) {
+        trace->span.SetStatus(telemetry::StatusCode::kError)
+            .SetAttribute("error.type", std::to_string(status));
+      }
+      scope.reset();
+      trace->span.End();
+    }
   }
 
   static std::string DependencyState(bool degraded) { return degraded ? "degraded" : "ok"; }
@@ -252,31 +343,27 @@ class GatewayServer::Impl {
       try {
         out = metrics_text();
       } catch (...) {
-        // A failing exporter must not cost the gateway's own counters.
+        // A failing extra source must not cost the gateway's own families.
       }
       if (!out.empty() && out.back() != '\n') out.push_back('\n');
     }
-    counters.Append(out);
-    http::HttpServerStats s = server->stats();
-    auto counter = [&out](std::string_view name, std::string_view help, uint64_t v) {
-      out += "# HELP " + std::string(name) + " " + std::string(help) + "\n";
-      out += "# TYPE " + std::string(name) + " counter\n";
-      out += std::string(name) + " " + std::to_string(v) + "\n";
-    };
-    out += "# HELP aura_gateway_http_connections_open Open client connections.\n";
-    out += "# TYPE aura_gateway_http_connections_open gauge\n";
-    out += "aura_gateway_http_connections_open " + std::to_string(s.connections_open) + "\n";
-    counter("aura_gateway_http_connections_accepted_total", "Client connections accepted.",
-            s.connections_accepted);
-    counter("aura_gateway_http_connections_rejected_total",
-            "Connections refused over the connection limit.", s.connections_rejected);
-    counter("aura_gateway_http_read_timeouts_total", "Requests closed after the read timeout.",
-            s.read_timeouts);
-    std::move(responder).Send(
-        HttpResponse::Text(200, std::move(out), "text/plain; version=0.0.4; charset=utf-8"));
+    out += registry.Serialize();
+    std::move(responder).Send(HttpResponse::Text(200, std::move(out), common::kMetricsContentType));
   }
 
   GatewayServerOptions options;
+  // Metrics first: the core client and routes record into them.
+  common::MetricsRegistry registry;
+  common::HttpServerMetrics http_metrics{registry};
+  common::GrpcMetrics grpc_metrics{registry, "client"};
+  common::GatewayAuthMetrics auth_metrics{registry};
+  common::VitalSigns vitals{registry};
+  NegotiationResponses negotiation_responses{registry};
+  // Filled before Start(), then only read.
+  std::map<std::pair<std::string, std::string>, common::HttpServerMetrics::Route*> route_metrics;
+  prometheus::Gauge* connections_open = nullptr;
+  std::unique_ptr<internal::DeltaCounter> connections_accepted, connections_rejected, read_timeouts;
+  telemetry::Tracer tracer{"aura.gateway"};
   std::function<std::string()> metrics_text;
   std::function<std::string()> telemetry_health_json;
   const common::Clock* clock;
@@ -286,7 +373,6 @@ class GatewayServer::Impl {
   std::unique_ptr<CoreClient> core;
   std::unique_ptr<AgentRoutes> agent_routes;
   http::Router router;
-  RequestCounters counters;
   // Destroyed before the routes, core client and guards its queued tasks use.
   std::unique_ptr<internal::BlockingPool> blocking;
   std::unique_ptr<http::HttpServer> server;  // last: stopped and destroyed first
@@ -309,8 +395,11 @@ common::Status GatewayServer::Start() {
 
 void GatewayServer::AddRoute(std::string method, std::string route_template,
                              http::HttpHandler handler) {
+  impl_->PrecreateRouteMetrics(method, route_template);
   impl_->router.Add(std::move(method), std::move(route_template), std::move(handler));
 }
+
+common::MetricsRegistry& GatewayServer::metrics() noexcept { return impl_->registry; }
 
 int GatewayServer::port() const noexcept { return impl_->server->port(); }
 

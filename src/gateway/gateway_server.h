@@ -14,8 +14,14 @@
 // (always {"status":"ok"}), GET /readyz (200 ready / 503 not_ready after a
 // grpc.health.v1 probe of the core with a 0.5 s deadline), GET /health
 // (always 200, "healthy"/"degraded" with each dependency's state), GET
-// /metrics (placeholder: Prometheus text of the gateway's own request and
-// connection counters, until the metrics module serves the full families).
+// /metrics (Prometheus text of metrics(): aura_http_server_*,
+// aura_grpc_client_*, the auth and rate-limit counters, the vital signs,
+// aura_gateway_negotiation_responses_total{outcome} and the connection
+// counters), GET /hive (the hive page, web/hive/hive.html, compiled in).
+//
+// Tracing: every request gets an HTTP SERVER span "{METHOD} {route template}"
+// continuing an incoming traceparent (see request_trace.h); the access log
+// line is written inside it, so it carries trace_id/span_id.
 //
 // Cross-cutting, for every response: X-Request-ID (from the request when sane,
 // else generated; also sent to the core as x-request-id and bound to log
@@ -38,6 +44,7 @@
 
 #include "common/clock.h"
 #include "common/config/config.h"
+#include "common/metrics/metrics.h"
 #include "common/status.h"
 #include "gateway/auth/replay_guard.h"
 #include "gateway/ratelimit/rate_limiter.h"
@@ -80,7 +87,7 @@ struct GatewayDependencies {
   std::unique_ptr<ReplayGuard> replay_guard;
   // The body of GET /metrics (Prometheus text); called on an I/O thread, so it
   // must be quick and thread-safe. When set, the gateway appends its own
-  // counters after it; when null, /metrics serves those counters alone.
+  // families after it; when null, /metrics serves those alone.
   std::function<std::string()> metrics_text;
   // The "telemetry" member of GET /health: one JSON object's text (e.g.
   // {"status":"ok","spans_exported":12,"spans_dropped":0}). Quick and
@@ -102,6 +109,9 @@ class GatewayServer {
   // Listens and serves. INVALID_ARGUMENT for a bad bind address, UNAVAILABLE
   // when the port cannot be bound. Does not contact the core.
   common::Status Start();
+  // The process's metrics, served at GET /metrics (add families or OnCollect
+  // hooks before Start()).
+  common::MetricsRegistry& metrics() noexcept;
   // The bound HTTP port; 0 before Start.
   int port() const noexcept;
   // Stops accepting, finishes requests in flight for up to `grace`, cancels

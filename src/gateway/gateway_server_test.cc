@@ -96,7 +96,7 @@ TEST(GatewayServer, ServesAddedRoutesAndInjectedMetrics) {
   EXPECT_THAT(Exchange(gateway.port(), Get("/debug/traces")), HasSubstr("\r\n\r\n[]"));
   std::string metrics = Exchange(gateway.port(), Get("/metrics"));
   EXPECT_THAT(metrics, HasSubstr("vital_sign 1\n"));
-  EXPECT_THAT(metrics, HasSubstr("aura_gateway_http_requests_total"));
+  EXPECT_THAT(metrics, HasSubstr("aura_http_server_requests_total"));
 }
 
 TEST(GatewayServer, RefusesAPortInUse) {

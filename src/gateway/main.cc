@@ -1,6 +1,6 @@
 // aura-gateway: the agents' HTTP/1.1 API in front of aura-core (DESIGN §1, §3).
-// Reads the configuration, starts logging, serves until SIGTERM/SIGINT, then
-// stops gracefully.
+// Reads the configuration, starts logging and tracing, serves until
+// SIGTERM/SIGINT, then stops gracefully and flushes the queued spans.
 #include <csignal>
 #include <iostream>
 
@@ -8,6 +8,8 @@
 #include "common/config/environment.h"
 #include "common/log/log.h"
 #include "gateway/gateway_server.h"
+#include "gateway/telemetry_routes.h"
+#include "telemetry/tracing.h"
 
 int main() {
   using namespace aura;
@@ -28,12 +30,29 @@ int main() {
   }
   common::InitLogging({.level = config.log_level, .logger = "aura-gateway"});
 
+  telemetry::TracingPipeline tracing;
+  try {
+    tracing = telemetry::InstallTracing(config, "aura-gateway");
+  } catch (const std::exception& e) {
+    // e.g. an empty service name: one line naming the setting.
+    std::cerr << "aura-gateway: invalid configuration: " << e.what() << "\n";
+    common::ShutdownLogging();
+    return 2;
+  }
+
   {
-    gateway::GatewayServer server(gateway::GatewayOptionsFromConfig(config));
+    gateway::GatewayDependencies deps;
+    deps.telemetry_health_json = [health = tracing.health] {
+      return gateway::TelemetryHealthJson(health->Snapshot());
+    };
+    gateway::GatewayServer server(gateway::GatewayOptionsFromConfig(config), std::move(deps));
+    gateway::RegisterTelemetryMetrics(server.metrics(), tracing.health);
+    server.AddRoute("GET", "/debug/traces", gateway::DebugTracesHandler(tracing.recent_spans));
     common::Status started = server.Start();
     if (!started.ok()) {
       // One line naming the cause, e.g. "cannot listen on 0.0.0.0:8000: Address already in use".
       AURA_LOG_ERROR("gateway.start_failed").With("error", started.message());
+      tracing.Shutdown(std::chrono::milliseconds(1000));
       common::ShutdownLogging();
       return 1;
     }
@@ -43,6 +62,9 @@ int main() {
     server.Stop(std::chrono::milliseconds(5000));
     AURA_LOG_INFO("gateway.stopped");
   }
+  // After the server: the last requests' spans are ended and queued by now.
+  bool flushed = tracing.Shutdown(std::chrono::milliseconds(3000));
+  if (!flushed) AURA_LOG_WARNING("telemetry.flush_incomplete");
   common::ShutdownLogging();
   return 0;
 }

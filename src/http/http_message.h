@@ -14,6 +14,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -43,6 +44,10 @@ struct HttpRequest {
   std::string route;
   std::map<std::string, std::string, std::less<>> path_params;
   bool keep_alive = true;
+  // Per-request state of the service embedding the server (the gateway keeps
+  // its HTTP server span here); the server never reads it. Lives as long as
+  // the request, so on_response still sees it.
+  std::shared_ptr<void> extension;
 
   // The first header with this name (case-insensitive), or nullopt.
   std::optional<std::string_view> Header(std::string_view name) const;

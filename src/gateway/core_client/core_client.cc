@@ -1,8 +1,10 @@
 #include "gateway/core_client/core_client.h"
 
 #include <algorithm>
+#include <charconv>
 
 #include "common/status.h"
+#include "telemetry/api/propagator.h"
 
 namespace aura::gateway {
 
@@ -51,6 +53,22 @@ int HealthStatusOf(const grpc::ByteBuffer& buffer) {
 }  // namespace
 
 CoreClient::CoreClient(CoreClientOptions options) : options_(std::move(options)) {
+  // server.address / server.port of the client spans: "host:port" or "[v6]:port".
+  std::string_view a = options_.address;
+  if (auto scheme = a.find("://"); scheme != std::string_view::npos) a.remove_prefix(scheme + 3);
+  size_t colon = a.rfind(':');
+  if (colon != std::string_view::npos && a.find(']', colon) == std::string_view::npos) {
+    std::string_view port = a.substr(colon + 1);
+    std::from_chars(port.data(), port.data() + port.size(), server_port_);
+    a = a.substr(0, colon);
+  }
+  if (a.size() >= 2 && a.front() == '[' && a.back() == ']') a = a.substr(1, a.size() - 2);
+  server_host_ = std::string(a);
+  if (options_.metrics != nullptr) {
+    for (const char* m : {"Negotiate", "Search", "GetSystemStatus", "CheckDealStatus"}) {
+      options_.metrics->ForMethod(m);
+    }
+  }
   channel_ = grpc::CreateCustomChannel(options_.address, grpc::InsecureChannelCredentials(),
                                        ChannelArgs(options_));
   stub_ = proto::NegotiationService::NewStub(channel_);
@@ -59,8 +77,11 @@ CoreClient::CoreClient(CoreClientOptions options) : options_(std::move(options))
 
 CoreClient::~CoreClient() { Shutdown(); }
 
-void CoreClient::ApplyMetadata(grpc::ClientContext& context, const CallMetadata& metadata) {
+void CoreClient::ApplyMetadata(grpc::ClientContext& context, const CallMetadata& metadata,
+                               const telemetry::Context& trace) {
   if (!metadata.request_id.empty()) context.AddMetadata("x-request-id", metadata.request_id);
+  telemetry::GrpcClientContextCarrier carrier(context);
+  telemetry::InjectContext(carrier, trace);
 }
 
 bool CoreClient::Enter() {
@@ -77,13 +98,16 @@ void CoreClient::Leave() {
 }
 
 template <typename Request, typename Response, typename Invoke>
-void CoreClient::Call(const Request& request, const CallMetadata& metadata,
+void CoreClient::Call(const char* method, const Request& request, const CallMetadata& metadata,
                       Callback<Response> done, Invoke invoke) {
   struct State {
     grpc::ClientContext context;
     Request request;
     Response response;
     Callback<Response> done;
+    telemetry::Context caller;  // where the callback runs
+    telemetry::Span span;       // the CLIENT span of this call
+    std::chrono::steady_clock::time_point start;
   };
   if (!Enter()) {
     done(grpc::Status(grpc::StatusCode::UNAVAILABLE, "gateway shutting down"), Response());
@@ -92,22 +116,49 @@ void CoreClient::Call(const Request& request, const CallMetadata& metadata,
   auto* state = new State{};
   state->request = request;
   state->done = std::move(done);
+  state->caller = telemetry::Context::Current();
+  state->start = std::chrono::steady_clock::now();
+  static constexpr std::string_view kService = "aura.negotiation.v1.NegotiationService";
+  state->span = tracer_.StartSpan(std::string(kService) + "/" + method,
+                                  {.kind = telemetry::SpanKind::kClient});
+  state->span.SetAttribute("rpc.system", "grpc")
+      .SetAttribute("rpc.service", kService)
+      .SetAttribute("rpc.method", method)
+      .SetAttribute("server.address", server_host_);
+  if (server_port_ > 0) state->span.SetAttribute("server.port", server_port_);
   state->context.set_deadline(std::chrono::system_clock::now() + options_.timeout);
-  ApplyMetadata(state->context, metadata);
+  ApplyMetadata(state->context, metadata, state->caller.WithSpanContext(state->span.context()));
   {
     std::lock_guard lock(mu_);
     contexts_.push_back(&state->context);
   }
-  invoke(&state->context, &state->request, &state->response, [this, state](grpc::Status status) {
+  invoke(&state->context, &state->request, &state->response,
+         [this, state, method](grpc::Status status) {
     {
       std::lock_guard lock(mu_);
       contexts_.erase(std::find(contexts_.begin(), contexts_.end(), &state->context));
     }
     std::unique_ptr<State> owned(state);
-    try {
-      owned->done(status, std::move(owned->response));
-    } catch (...) {
-      // A route callback must not throw; nothing may escape into gRPC's thread.
+    int code = static_cast<int>(status.error_code());
+    owned->span.SetAttribute("rpc.grpc.status_code", code);
+    if (!status.ok()) {
+      owned->span.SetStatus(telemetry::StatusCode::kError, status.error_message());
+      owned->span.SetAttribute(
+          "error.type", common::StatusCodeName(static_cast<common::StatusCode>(code)));
+    }
+    owned->span.End();
+    if (options_.metrics != nullptr) {
+      options_.metrics->ForMethod(method).Record(
+          code, std::chrono::duration<double>(std::chrono::steady_clock::now() - owned->start)
+                    .count());
+    }
+    {
+      telemetry::Scope scope(owned->caller);
+      try {
+        owned->done(status, std::move(owned->response));
+      } catch (...) {
+        // A route callback must not throw; nothing may escape into gRPC's thread.
+      }
     }
     owned.reset();
     Leave();
@@ -117,7 +168,7 @@ void CoreClient::Call(const Request& request, const CallMetadata& metadata,
 void CoreClient::Negotiate(const proto::NegotiateRequest& request, const CallMetadata& metadata,
                            Callback<proto::NegotiateResponse> done) {
   Call<proto::NegotiateRequest, proto::NegotiateResponse>(
-      request, metadata, std::move(done), [this](auto* ctx, auto* req, auto* resp, auto cb) {
+      "Negotiate", request, metadata, std::move(done), [this](auto* ctx, auto* req, auto* resp, auto cb) {
         stub_->async()->Negotiate(ctx, req, resp, std::move(cb));
       });
 }
@@ -125,7 +176,7 @@ void CoreClient::Negotiate(const proto::NegotiateRequest& request, const CallMet
 void CoreClient::Search(const proto::SearchRequest& request, const CallMetadata& metadata,
                         Callback<proto::SearchResponse> done) {
   Call<proto::SearchRequest, proto::SearchResponse>(
-      request, metadata, std::move(done), [this](auto* ctx, auto* req, auto* resp, auto cb) {
+      "Search", request, metadata, std::move(done), [this](auto* ctx, auto* req, auto* resp, auto cb) {
         stub_->async()->Search(ctx, req, resp, std::move(cb));
       });
 }
@@ -133,7 +184,7 @@ void CoreClient::Search(const proto::SearchRequest& request, const CallMetadata&
 void CoreClient::GetSystemStatus(const CallMetadata& metadata,
                                  Callback<proto::GetSystemStatusResponse> done) {
   Call<proto::GetSystemStatusRequest, proto::GetSystemStatusResponse>(
-      proto::GetSystemStatusRequest(), metadata, std::move(done),
+      "GetSystemStatus", proto::GetSystemStatusRequest(), metadata, std::move(done),
       [this](auto* ctx, auto* req, auto* resp, auto cb) {
         stub_->async()->GetSystemStatus(ctx, req, resp, std::move(cb));
       });
@@ -143,7 +194,7 @@ void CoreClient::CheckDealStatus(const proto::CheckDealStatusRequest& request,
                                  const CallMetadata& metadata,
                                  Callback<proto::CheckDealStatusResponse> done) {
   Call<proto::CheckDealStatusRequest, proto::CheckDealStatusResponse>(
-      request, metadata, std::move(done), [this](auto* ctx, auto* req, auto* resp, auto cb) {
+      "CheckDealStatus", request, metadata, std::move(done), [this](auto* ctx, auto* req, auto* resp, auto cb) {
         stub_->async()->CheckDealStatus(ctx, req, resp, std::move(cb));
       });
 }

@@ -2,8 +2,16 @@
 //
 // CoreClient: the gateway's only way to aura-core. gRPC callback API (no
 // thread waits for a reply), a deadline on every call, and the call metadata
-// (x-request-id now; tracing adds traceparent/tracestate/baggage in
-// ApplyMetadata) written in one place.
+// (x-request-id, and the W3C traceparent/tracestate/baggage of the call's
+// CLIENT span) written in one place.
+//
+// Tracing: every NegotiationService call gets a CLIENT span
+// "aura.negotiation.v1.NegotiationService/<Method>" (rpc.system, rpc.service,
+// rpc.method, rpc.grpc.status_code, server.address/port; Error on any non-OK
+// code), child of the context current on the calling thread. The callback runs
+// inside that calling context (a telemetry::Scope), so its log lines and spans
+// join the caller's trace. With options.metrics set, each call is also counted
+// in aura_grpc_client_handled_total / _request_duration_seconds.
 //
 //   CoreClient core({.address = "localhost:50051", .timeout = std::chrono::seconds(5)});
 //   core.Negotiate(request, {.request_id = id},
@@ -35,6 +43,9 @@
 #include <grpcpp/grpcpp.h>
 
 #include "aura/negotiation/v1/negotiation.grpc.pb.h"
+#include "common/metrics/instruments.h"
+#include "telemetry/api/context.h"
+#include "telemetry/api/tracer.h"
 
 namespace aura::gateway {
 
@@ -50,6 +61,9 @@ struct CoreClientOptions {
   // Channel reconnect backoff bounds.
   std::chrono::milliseconds min_reconnect_backoff{100};
   std::chrono::milliseconds max_reconnect_backoff{1000};
+  // Client-side gRPC metrics (GrpcMetrics(registry, "client")); not owned, may
+  // be null. Must outlive the client.
+  common::GrpcMetrics* metrics = nullptr;
 };
 
 // What travels as gRPC metadata with every call.
@@ -94,15 +108,20 @@ class CoreClient {
 
  private:
   // Writes the call metadata onto `context`: the one place for it.
-  static void ApplyMetadata(grpc::ClientContext& context, const CallMetadata& metadata);
+  // `trace` is the call's context (the CLIENT span's), injected as W3C headers.
+  static void ApplyMetadata(grpc::ClientContext& context, const CallMetadata& metadata,
+                            const telemetry::Context& trace);
 
   template <typename Request, typename Response, typename Invoke>
-  void Call(const Request& request, const CallMetadata& metadata, Callback<Response> done,
-            Invoke invoke);
+  void Call(const char* method, const Request& request, const CallMetadata& metadata,
+            Callback<Response> done, Invoke invoke);
   bool Enter();
   void Leave();
 
   CoreClientOptions options_;
+  std::string server_host_;
+  int server_port_ = 0;
+  telemetry::Tracer tracer_{"aura.gateway.core_client"};
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<proto::NegotiationService::Stub> stub_;
   std::unique_ptr<grpc::GenericStub> generic_stub_;

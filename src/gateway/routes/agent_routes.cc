@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "common/log/log.h"
+#include "telemetry/api/tracer.h"
 #include "gateway/auth/canonical_json.h"
 #include "gateway/error_mapping.h"
 #include "gateway/routes/request_schema.h"
@@ -23,6 +24,36 @@ void AddRateHeaders(HttpResponse& response, const RateDecision& d) {
 }
 
 bool IsFinalAnswer(int status) { return status < 500 && status != 429; }
+
+// The metric/span slug of a signature check's failure message.
+std::string AuthFailureSlug(std::string_view message) {
+  if (message.starts_with("Missing")) return "missing_header";
+  if (message.find("DID") != std::string_view::npos) return "invalid_did";
+  if (message.find("outside") != std::string_view::npos) return "stale_timestamp";
+  if (message.find("timestamp") != std::string_view::npos) return "invalid_timestamp";
+  if (message.find("encoding") != std::string_view::npos) return "invalid_signature_encoding";
+  if (message.find("signature") != std::string_view::npos) return "invalid_signature";
+  return "other";
+}
+
+const telemetry::Tracer& AuthTracer() {
+  static const telemetry::Tracer tracer("aura.gateway.auth");
+  return tracer;
+}
+
+// Attaches the request's context on a thread the work moved to.
+class TraceScope {
+ public:
+  explicit TraceScope(const std::shared_ptr<RequestTrace>& trace)
+      : scope_(trace ? trace->context : Empty()) {}
+
+ private:
+  static const telemetry::Context& Empty() {
+    static const telemetry::Context kEmpty;
+    return kEmpty;
+  }
+  telemetry::Scope scope_;
+};
 
 }  // namespace
 
@@ -57,6 +88,7 @@ void AgentRoutes::HandleSigned(HttpRequest& request, HttpResponder responder,
   auto call = std::make_shared<SignedCall>();
   call->request_id = request.request_id;
   call->deal_id = std::string(request.PathParam("deal_id"));
+  call->trace = std::static_pointer_cast<RequestTrace>(request.extension);
 
   // 1. The body and its canonical hash.
   std::string canonical;
@@ -77,14 +109,26 @@ void AgentRoutes::HandleSigned(HttpRequest& request, HttpResponder responder,
   headers.timestamp = request.Header("x-timestamp").value_or("");
   headers.signature = request.Header("x-signature").value_or("");
   int64_t now = deps_.clock->NowUnixSeconds();
-  auto agent = deps_.verifier->Verify(request.method, request.path, headers, Sha256Hex(canonical),
-                                      now);
+  common::Result<VerifiedAgent> agent = common::UnauthenticatedError("not checked");
+  {
+    // Never the signature itself: only who claims to sign and the verdict.
+    auto span = AuthTracer().StartScopedSpan("auth.verify_signature");
+    agent = deps_.verifier->Verify(request.method, request.path, headers, Sha256Hex(canonical),
+                                   now);
+    span.SetAttribute("aura.agent_did", headers.agent_id);
+    span.SetAttribute("outcome", agent.ok() ? std::string("ok")
+                                            : AuthFailureSlug(agent.status().message()));
+  }
   if (!agent.ok()) {
     AURA_LOG_DEBUG("auth.rejected").With("reason", agent.status().message());
+    if (deps_.auth_metrics != nullptr) {
+      deps_.auth_metrics->SignatureFailure(AuthFailureSlug(agent.status().message()));
+    }
     std::move(responder).Send(GatewayErrorResponse(agent.status()));
     return;
   }
   call->agent = std::move(agent).value();
+  if (call->trace) call->trace->span.SetAttribute("aura.agent_did", call->agent.did);
   call->replay_key = ReplayKey(call->agent.signature_hex);
   int64_t ts = now;
   std::from_chars(headers.timestamp.data(), headers.timestamp.data() + headers.timestamp.size(),
@@ -104,9 +148,11 @@ void AgentRoutes::HandleSigned(HttpRequest& request, HttpResponder responder,
 void AgentRoutes::GuardAndLimit(std::shared_ptr<SignedCall> call, HttpResponder responder,
                                 SignedHandler handler) {
   common::ScopedRequestId rid(call->request_id);
+  TraceScope trace_scope(call->trace);
   std::optional<StoredResponse> seen = deps_.replay_guard->Lookup(call->replay_key);
   call->rate = deps_.rate_limiter->Check(call->agent.did, deps_.clock->NowUnixSeconds());
   if (!call->rate.allowed) {
+    if (deps_.auth_metrics != nullptr) deps_.auth_metrics->RateLimited();
     HttpResponse res = HttpResponse::Error(429, "Rate limit exceeded");
     res.SetHeader("Retry-After", std::to_string(std::max(1, call->rate.retry_after_seconds)));
     AddRateHeaders(res, call->rate);
@@ -138,6 +184,7 @@ void AgentRoutes::Finish(const std::shared_ptr<SignedCall>& call, HttpResponder 
   auto shared_responder = std::make_shared<HttpResponder>(std::move(responder));
   auto shared_response = std::make_shared<HttpResponse>(std::move(response));
   bool queued = RunBlocking([this, call, stored, shared_responder, shared_response] {
+    TraceScope trace_scope(call->trace);
     deps_.replay_guard->Remember(call->replay_key, stored, call->remember_until);
     std::move(*shared_responder).Send(std::move(*shared_response));
   });
@@ -157,6 +204,10 @@ void AgentRoutes::Negotiate(std::shared_ptr<SignedCall> call, HttpResponder resp
   req.set_currency_code(body.value.currency);
   req.mutable_agent()->set_did(call->agent.did);
   req.mutable_agent()->set_reputation_score(1.0f);
+  if (call->trace) {
+    call->trace->span.SetAttribute("aura.item_id", body.value.item_id)
+        .SetAttribute("aura.bid_amount", body.value.bid_amount);
+  }
   auto shared_responder = std::make_shared<HttpResponder>(std::move(responder));
   deps_.core->Negotiate(
       req, {.request_id = call->request_id},
@@ -167,11 +218,38 @@ void AgentRoutes::Negotiate(std::shared_ptr<SignedCall> call, HttpResponder resp
               .With("rpc", "Negotiate")
               .With("code", static_cast<int>(status.error_code()))
               .With("error", status.error_message());
+          NegotiationOutcome(call, "error", "");
           Finish(call, std::move(*shared_responder), CoreErrorResponse(status));
           return;
         }
+        NegotiationOutcome(call, OutcomeOf(resp), ReasonOf(resp));
         Finish(call, std::move(*shared_responder), HttpResponse::Json(200, NegotiateJson(resp)));
       });
+}
+
+std::string AgentRoutes::OutcomeOf(const proto::NegotiateResponse& r) {
+  switch (r.result_case()) {
+    case proto::NegotiateResponse::kAccepted: return "accepted";
+    case proto::NegotiateResponse::kCountered: return "countered";
+    case proto::NegotiateResponse::kRejected: return "rejected";
+    case proto::NegotiateResponse::kUiRequired: return "ui_required";
+    default: return "unknown";
+  }
+}
+
+std::string AgentRoutes::ReasonOf(const proto::NegotiateResponse& r) {
+  if (r.has_countered()) return r.countered().reason_code();
+  if (r.has_rejected()) return r.rejected().reason_code();
+  return "";
+}
+
+void AgentRoutes::NegotiationOutcome(const std::shared_ptr<SignedCall>& call,
+                                     const std::string& outcome, const std::string& reason) {
+  if (call->trace) {
+    call->trace->span.SetAttribute("aura.outcome", outcome);
+    if (!reason.empty()) call->trace->span.SetAttribute("aura.reason_code", reason);
+  }
+  if (deps_.negotiation_outcome) deps_.negotiation_outcome(outcome);
 }
 
 void AgentRoutes::Search(std::shared_ptr<SignedCall> call, HttpResponder responder) {

@@ -31,16 +31,19 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "common/clock.h"
+#include "common/metrics/instruments.h"
 #include "gateway/auth/json.h"
 #include "gateway/auth/replay_guard.h"
 #include "gateway/auth/signature.h"
 #include "gateway/core_client/core_client.h"
 #include "gateway/internal/blocking_pool.h"
+#include "gateway/request_trace.h"
 #include "gateway/ratelimit/rate_limiter.h"
 #include "http/router.h"
 
@@ -56,6 +59,10 @@ struct AgentRoutesDeps {
   const common::Clock* clock = nullptr;
   // The signature window (remembered answers live this long past the timestamp).
   std::chrono::seconds skew{60};
+  // Optional instruments: 401 reasons (as slugs) and 429s, and the outcome of
+  // each POST /v1/negotiate answer ("accepted", ..., "error").
+  common::GatewayAuthMetrics* auth_metrics = nullptr;
+  std::function<void(const std::string& outcome)> negotiation_outcome;
 };
 
 class AgentRoutes {
@@ -76,12 +83,18 @@ class AgentRoutes {
     RateDecision rate;
     std::string request_id;
     std::string deal_id;
+    // The request's SERVER span and its context (null outside GatewayServer).
+    std::shared_ptr<RequestTrace> trace;
   };
   using SignedHandler = void (AgentRoutes::*)(std::shared_ptr<SignedCall>, http::HttpResponder);
 
  private:
   void HandleSigned(http::HttpRequest& request, http::HttpResponder responder,
                     SignedHandler handler);
+  static std::string OutcomeOf(const proto::NegotiateResponse& response);
+  static std::string ReasonOf(const proto::NegotiateResponse& response);
+  void NegotiationOutcome(const std::shared_ptr<SignedCall>& call, const std::string& outcome,
+                          const std::string& reason);
   void GuardAndLimit(std::shared_ptr<SignedCall> call, http::HttpResponder responder,
                      SignedHandler handler);
   // Adds the rate-limit headers, remembers the answer when final, and sends.

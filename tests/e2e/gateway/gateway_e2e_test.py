@@ -359,7 +359,7 @@ class ContractTest(GatewayTestCase):
         status, headers, data = request(self.hive, "GET", "/metrics")
         self.assertEqual(status, 200)
         self.assertTrue(headers["content-type"].startswith("text/plain"))
-        self.assertIn(b"aura_gateway_http_requests_total", data)
+        self.assertIn(b"aura_http_server_requests_total", data)
 
     def test_every_401_reason(self):
         agent = Agent()
@@ -634,6 +634,118 @@ class CoreOutageTest(GatewayTestCase):
         status, _, data = signed(self.hive, agent, "POST", "/v1/negotiate", body)
         self.assertEqual(status, 200, data)
         self.assertEqual(self.json_of(data)["status"], "accepted")
+
+
+class ObservabilityTest(GatewayTestCase):
+    """Spans at /debug/traces, /metrics after traffic, and the /hive page."""
+    gateway_env = {"OTEL_BSP_SCHEDULE_DELAY": "20"}
+
+    TRACE_ID = "0af7651916cd43dd8448eb211c80319c"
+    PARENT = "b7ad6b7169203331"
+
+    def spans_of(self, trace_id, want):
+        """The flat span list of one trace once `want` spans are there (export is batched)."""
+        deadline = time.time() + 20
+        spans = []
+        while time.time() < deadline:
+            status, _, data = request(self.hive, "GET", "/debug/traces?trace_id=" + trace_id)
+            self.assertEqual(status, 200, data)
+            spans = [sp for t in self.json_of(data)["traces"] for sp in t["spans"]]
+            if len(spans) >= want:
+                return spans
+            time.sleep(0.05)
+        self.fail(f"trace {trace_id} has {len(spans)} spans, wanted {want}: {spans}")
+
+    def test_negotiate_is_traced_with_remote_parent_client_child_and_no_signature(self):
+        agent = Agent()
+        body = {"item_id": "hotel_alpha", "bid_amount": 850.0, "currency": "USD",
+                "agent_did": agent.did}
+        traceparent = f"00-{self.TRACE_ID}-{self.PARENT}-01"
+        headers = agent.headers("POST", "/v1/negotiate", body, None)
+        headers["traceparent"] = traceparent
+        status, _, data = request(self.hive, "POST", "/v1/negotiate",
+                                  body=json.dumps(body).encode(), headers=headers)
+        self.assertEqual(status, 200, data)
+        spans = self.spans_of(self.TRACE_ID, 3)
+        by_name = {sp["name"]: sp for sp in spans}
+        server = by_name["POST /v1/negotiate"]
+        self.assertEqual(server["kind"], "server")
+        self.assertEqual(server["parent_span_id"], self.PARENT)
+        a = server["attributes"]
+        self.assertEqual(a["http.request.method"], "POST")
+        self.assertEqual(a["http.route"], "/v1/negotiate")
+        self.assertEqual(a["url.path"], "/v1/negotiate")
+        self.assertEqual(a["http.response.status_code"], 200)
+        self.assertEqual(a["aura.outcome"], "accepted")
+        self.assertEqual(a["aura.item_id"], "hotel_alpha")
+        self.assertEqual(a["aura.bid_amount"], 850.0)
+        self.assertEqual(a["aura.agent_did"], agent.did)
+        client = by_name["aura.negotiation.v1.NegotiationService/Negotiate"]
+        self.assertEqual(client["kind"], "client")
+        self.assertEqual(client["parent_span_id"], server["span_id"])
+        self.assertEqual(client["attributes"]["rpc.system"], "grpc")
+        self.assertEqual(client["attributes"]["rpc.method"], "Negotiate")
+        self.assertEqual(client["attributes"]["rpc.grpc.status_code"], 0)
+        auth = by_name["auth.verify_signature"]
+        self.assertEqual(auth["parent_span_id"], server["span_id"])
+        self.assertEqual(auth["attributes"]["outcome"], "ok")
+        signature = headers["X-Signature"] if "X-Signature" in headers else headers["x-signature"]
+        self.assertNotIn(signature.lower(), json.dumps(spans).lower())
+        # The one access-log line carries the trace.
+        with open(os.path.join(self.hive.dir, "gateway.log"), "rb") as f:
+            lines = [l for l in f.read().decode("utf-8", "replace").splitlines()
+                     if '"http.request"' in l and self.TRACE_ID in l]
+        self.assertTrue(lines, self.hive.logs())
+        self.assertIn(server["span_id"], lines[0])
+
+    def test_metrics_after_traffic(self):
+        agent = Agent()
+        signed(self.hive, agent, "POST", "/v1/negotiate",
+               {"item_id": "hotel_alpha", "bid_amount": 1.0, "currency": "USD",
+                "agent_did": agent.did})
+        request(self.hive, "POST", "/v1/negotiate", body=b"{}", headers={})
+        request(self.hive, "GET", "/no/such/route")
+        status, headers, data = request(self.hive, "GET", "/metrics")
+        self.assertEqual(status, 200)
+        self.assertEqual(headers["content-type"], "text/plain; version=0.0.4; charset=utf-8")
+        text = data.decode()
+        self.assertIn('aura_http_server_requests_total{method="POST",route="/v1/negotiate",'
+                      'status_class="2xx"}', text)
+        self.assertIn('route="unmatched",status_class="4xx"} 1', text)
+        self.assertIn('aura_grpc_client_handled_total{code="OK",method="Negotiate"}', text)
+        self.assertIn('aura_gateway_negotiation_responses_total{outcome="countered"} 1', text,
+                      text[:200])
+        self.assertIn('aura_auth_signature_failures_total{reason="missing_header"} 1', text)
+        self.assertIn("aura_telemetry_spans_started_total", text)
+        self.assertIn("aura_telemetry_exporter_up 1", text)
+        promtool = shutil.which("promtool")
+        self.assertTrue(promtool, "promtool (Debian package prometheus) is needed")
+        out = subprocess.run([promtool, "check", "metrics"], input=data, capture_output=True)
+        for line in (out.stdout + out.stderr).decode().splitlines():
+            if line.strip():
+                self.assertTrue("memory_usage_mb" in line or "negotiation_count" in line, line)
+
+    def test_hive_page_and_trace_filters(self):
+        status, headers, data = request(self.hive, "GET", "/hive")
+        self.assertEqual(status, 200)
+        self.assertEqual(headers["content-type"], "text/html; charset=utf-8")
+        self.assertIn(b"/debug/traces", data)
+        request(self.hive, "GET", "/v1/system/status")
+        status, _, data = request(self.hive, "GET", "/debug/traces?service=aura-gateway&limit=5")
+        self.assertEqual(status, 200)
+        self.assertLessEqual(len(self.json_of(data)["traces"]), 5)
+        status, _, data = request(self.hive, "GET", "/debug/traces?service=nobody")
+        self.assertEqual(self.json_of(data), {"traces": []})
+        status, _, data = request(self.hive, "GET", "/debug/traces?error=true")
+        self.assertEqual(status, 200)
+        for t in self.json_of(data)["traces"]:
+            self.assertTrue(t["error"], t)
+        status, _, _ = request(self.hive, "GET", "/debug/traces?trace_id=nothex")
+        self.assertEqual(status, 400)
+        status, _, data = request(self.hive, "GET", "/health")
+        telemetry = self.json_of(data)["telemetry"]
+        self.assertEqual(telemetry["status"], "ok")
+        self.assertIn("spans_exported", telemetry)
 
 
 class RedisBackedTest(GatewayTestCase):

@@ -1,0 +1,51 @@
+// File: gateway/telemetry_routes.h
+//
+// The gateway's view of its tracing pipeline (telemetry/tracing.h): the
+// GET /debug/traces route, the pipeline's counters on /metrics and the
+// "telemetry" member of /health. main() wires these to the pipeline that
+// InstallTracing returned:
+//
+//   GatewayDependencies deps;
+//   deps.telemetry_health_json = [h = tracing.health] { return TelemetryHealthJson(h->Snapshot()); };
+//   GatewayServer server(options, std::move(deps));
+//   RegisterTelemetryMetrics(server.metrics(), tracing.health);
+//   server.AddRoute("GET", "/debug/traces", DebugTracesHandler(tracing.recent_spans));
+//
+// /debug/traces query parameters (all optional, combined with AND):
+//   trace_id=<32 hex>  service=<service.name>  min_duration_ms=<number>
+//   error=true|1       limit=<1..1000, default 20>
+// A malformed value answers 400 {"detail": ...}. The body is
+// RecentSpanStore::QueryJson's {"traces":[{..., "spans":[...]}]} as is.
+//
+// Metrics (counter values are synced at scrape time by their growth):
+//   aura_telemetry_spans_started_total, aura_telemetry_spans_exported_total,
+//   aura_telemetry_spans_dropped_total, aura_telemetry_export_failures_total,
+//   aura_telemetry_exporter_up (1 unless the exporter is failing).
+//
+// Thread-safe.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "common/metrics/metrics.h"
+#include "common/status.h"
+#include "http/http_server.h"
+#include "telemetry/exporters/memory/recent_span_store.h"
+#include "telemetry/sdk/pipeline_health.h"
+
+namespace aura::gateway {
+
+// Parses a /debug/traces query string. INVALID_ARGUMENT names the bad parameter.
+common::Result<telemetry::exporters::TraceQuery> ParseTraceQuery(std::string_view query);
+
+http::HttpHandler DebugTracesHandler(std::shared_ptr<telemetry::exporters::RecentSpanStore> store);
+
+void RegisterTelemetryMetrics(common::MetricsRegistry& registry,
+                              std::shared_ptr<telemetry::sdk::PipelineHealth> health);
+
+// {"status":"ok"|"failing"|...,"enabled":..,"exporter":..,"endpoint":..,"last_error":..,
+//  "spans_started":..,"spans_exported":..,"spans_dropped":..,"spans_failed":..,"exports_failed":..}
+std::string TelemetryHealthJson(const telemetry::sdk::TracingHealth& health);
+
+}  // namespace aura::gateway
