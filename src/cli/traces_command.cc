@@ -73,7 +73,7 @@ int RunTraces(const CommandContext& ctx, const TracesOptions& options) {
       problem = "answered an unexpected shape (" + spans.status().message() + ")";
     }
     *ctx.err << ctx.err_style.Yellow("warning: ") << src.service << " at " << src.base_url << path << " "
-             << problem << "; showing the other service's spans\n";
+             << problem << "; its spans are left out\n";
     unavailable.push_back(src.service);
   }
   if (fetched.empty()) {
