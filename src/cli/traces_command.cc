@@ -40,7 +40,8 @@ nlohmann::json SpansJson(const std::vector<TraceSpan>& spans) {
 
 std::string TracesQueryString(const TracesOptions& options) {
   if (!options.trace_id.empty()) return "?trace_id=" + options.trace_id;
-  int limit = HasFilters(options) ? std::max(options.limit * 10, 500) : options.limit;
+  // The services accept 1..1000.
+  int limit = HasFilters(options) ? std::min(1000, std::max(options.limit * 10, 500)) : options.limit;
   return "?limit=" + std::to_string(limit);
 }
 
@@ -62,6 +63,9 @@ int RunTraces(const CommandContext& ctx, const TracesOptions& options) {
       problem = "did not answer";
     } else if (reply->status != 200) {
       problem = "answered HTTP " + std::to_string(reply->status);
+      std::string said = reply->body.substr(0, 200);
+      std::replace(said.begin(), said.end(), '\n', ' ');
+      if (!said.empty()) problem += " (" + said + ")";
     } else if (reply->json.is_null()) {
       problem = "answered something that is not JSON";
     } else {

@@ -247,6 +247,8 @@ TEST(TracesCommandLine, ListAsksForTheLimitOrMoreWhenFiltering) {
   EXPECT_EQ(TracesQueryString(inv->traces), "?limit=5");
   inv->traces.errors_only = true;
   EXPECT_EQ(TracesQueryString(inv->traces), "?limit=500");
+  inv->traces.limit = 1000;
+  EXPECT_EQ(TracesQueryString(inv->traces), "?limit=1000");
 }
 
 }  // namespace
