@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "common/log/log.h"
+#include "core/observability.h"
 #include "core/pricing/rule_strategy.h"
 #include "core/service/grpc_service.h"
 #include "core/service/health_checker.h"
@@ -68,7 +69,8 @@ CoreServerOptions CoreServerOptionsFromConfig(const common::Config& config) {
   return options;
 }
 
-common::Result<std::unique_ptr<storage::Store>> OpenCoreStore(const common::Config& config) {
+common::Result<std::unique_ptr<storage::Store>> OpenCoreStore(const common::Config& config,
+                                                               storage::StatementObserver observer) {
   std::string url = config.database.url;
   if (url.empty()) {
     std::error_code ec;
@@ -82,6 +84,7 @@ common::Result<std::unique_ptr<storage::Store>> OpenCoreStore(const common::Conf
   storage::StoreOptions store_options;
   store_options.url = url;
   store_options.pool_size = config.database.pool_size;
+  store_options.statement_observer = std::move(observer);
   AURA_ASSIGN_OR_RETURN(std::unique_ptr<storage::Store> store, storage::MakeStore(store_options));
   common::Result<int> version = store->Migrate();
   if (!version.ok()) {
@@ -112,10 +115,15 @@ common::Result<std::unique_ptr<CoreServer>> CoreServer::Start(const CoreServerOp
       *core->strategy_, store, clock,
       NegotiationServiceOptions{.session_ttl = options.session_ttl,
                                 .system_status = core->system_status_.get(),
-                                .search = std::move(parts.search)});
+                                .search = std::move(parts.search),
+                                .metrics = parts.observability != nullptr
+                                               ? &parts.observability->negotiations()
+                                               : nullptr});
   core->pool_ = std::make_unique<WorkerPool>(
       WorkerPoolOptions{.threads = options.worker_threads, .max_queued = options.max_queued_calls});
-  core->grpc_service_ = std::make_unique<GrpcNegotiationService>(*core->service_, *core->pool_);
+  core->grpc_service_ = std::make_unique<GrpcNegotiationService>(
+      *core->service_, *core->pool_,
+      parts.observability != nullptr ? &parts.observability->grpc() : nullptr);
 
   grpc::EnableDefaultHealthCheckService(true);
   if (options.enable_reflection) grpc::reflection::InitProtoReflectionServerBuilderPlugin();

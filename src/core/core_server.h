@@ -36,6 +36,7 @@ class Server;
 
 namespace aura::core {
 
+class CoreObservability;
 class GrpcNegotiationService;
 class HealthChecker;
 class WorkerPool;
@@ -74,6 +75,9 @@ struct CoreServerParts {
   std::unique_ptr<PricingStrategy> strategy;
   // Answers Search (see core/search); empty = UNIMPLEMENTED.
   SearchFunction search;
+  // Metrics sink (borrowed, must outlive the server): gRPC calls and
+  // negotiation outcomes are counted into it. null = not counted.
+  CoreObservability* observability = nullptr;
 };
 
 // Options from the parsed configuration: core.grpc_port, core.trigger_price,
@@ -84,7 +88,9 @@ CoreServerOptions CoreServerOptionsFromConfig(const common::Config& config);
 // DefaultSqliteUrl(config) (creating the data dir). INVALID_ARGUMENT for an
 // unusable URL; UNAVAILABLE when the database cannot be reached; the
 // migration's own error otherwise.
-common::Result<std::unique_ptr<storage::Store>> OpenCoreStore(const common::Config& config);
+// `observer` (optional) sees every statement (CoreObservability::StatementObserverFor).
+common::Result<std::unique_ptr<storage::Store>> OpenCoreStore(
+    const common::Config& config, storage::StatementObserver observer = {});
 
 class CoreServer {
  public:

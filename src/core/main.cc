@@ -3,7 +3,8 @@
 // search index, CoreServer; everything else lives in the libraries.
 //
 // Exit codes: 0 after a clean SIGTERM/SIGINT shutdown, 1 when storage, the
-// search index or the port cannot be opened, 2 for an invalid configuration.
+// search index, the gRPC port or the metrics port cannot be opened, 2 for an
+// invalid configuration (including the tracing settings).
 #include <grpc/support/log.h>
 #include <pthread.h>
 
@@ -19,9 +20,11 @@
 #include "common/config/environment.h"
 #include "common/log/log.h"
 #include "core/core_server.h"
+#include "core/observability.h"
 #include "core/pricing/llm/llm_strategy.h"
 #include "core/search/clients_backend.h"
 #include "core/search/search_service.h"
+#include "telemetry/tracing.h"
 
 namespace {
 
@@ -63,14 +66,36 @@ int Run() {
   aura::common::InitLogging({.level = config.log_level, .logger = "aura-core"});
   gpr_set_log_function(RouteGrpcLogs);
 
-  auto opened = aura::core::OpenCoreStore(config);
-  if (!opened.ok()) return Fail(1, "core.storage_failed", opened.status().ToString());
+  aura::telemetry::TracingPipeline tracing;
+  try {
+    tracing = aura::telemetry::InstallTracing(config, "aura-core");
+  } catch (const std::exception& e) {
+    // e.g. an empty service name: one line naming the setting.
+    return Fail(2, "core.config_invalid", e.what());
+  }
+  // Spans and metrics; the metrics HTTP server starts once the core listens.
+  aura::core::CoreObservability observability(
+      {.recent_spans = tracing.recent_spans, .tracing_health = tracing.health});
+  auto fail = [&tracing](int code, const char* event, const std::string& error) {
+    tracing.Shutdown(std::chrono::milliseconds(2000));
+    return Fail(code, event, error);
+  };
+
+  auto opened = aura::core::OpenCoreStore(config, observability.StatementObserverFor(config));
+  if (!opened.ok()) return fail(1, "core.storage_failed", opened.status().ToString());
   std::unique_ptr<aura::storage::Store> store = std::move(*opened);
+  observability.WatchNegotiations(*store);
 
   aura::core::CoreServerParts parts;
+  parts.observability = &observability;
   if (config.llm.model != "rule") {
-    auto llm = aura::core::MakeLlmStrategy(config);
-    if (!llm.ok()) return Fail(2, "core.config_invalid", "AURA_LLM__MODEL: " + llm.status().message());
+    auto llm = aura::core::MakeLlmStrategy(config, {.metrics = &observability.llm()});
+    if (!llm.ok()) return fail(2, "core.config_invalid", "AURA_LLM__MODEL: " + llm.status().message());
+    aura::core::LlmStrategy* llm_strategy = llm->get();
+    observability.AddCacheSource("pricing", [llm_strategy] {
+      aura::core::LlmStrategyStats st = llm_strategy->stats();
+      return std::pair<uint64_t, uint64_t>(st.cache_hits, st.cache_misses);
+    });
     parts.strategy = std::move(*llm);
   }
 
@@ -78,9 +103,13 @@ int Run() {
   auto created = search::SearchService::Create(search::SearchServiceOptionsFromConfig(config), *store,
                                                aura::common::SystemClock::Instance(),
                                                search::MakeClientEmbeddingsBackendFactory(config));
-  if (!created.ok()) return Fail(1, "core.search_failed", created.status().ToString());
+  if (!created.ok()) return fail(1, "core.search_failed", created.status().ToString());
   std::unique_ptr<search::SearchService> search_service = std::move(*created);
-  if (auto s = search_service->Start(); !s.ok()) return Fail(1, "core.search_failed", s.ToString());
+  if (auto s = search_service->Start(); !s.ok()) return fail(1, "core.search_failed", s.ToString());
+  observability.AddCacheSource("search", [svc = search_service.get()] {
+    search::SearchCacheStats st = svc->CacheStats();
+    return std::pair<uint64_t, uint64_t>(st.exact_hits + st.near_hits, st.misses);
+  });
   parts.search = [svc = search_service.get()](const aura::core::SearchQuery& q)
       -> aura::common::Result<std::vector<aura::core::SearchHit>> {
     AURA_ASSIGN_OR_RETURN(std::vector<search::SearchHit> hits,
@@ -99,18 +128,29 @@ int Run() {
 
   auto started = aura::core::CoreServer::Start(aura::core::CoreServerOptionsFromConfig(config), *store,
                                                aura::common::SystemClock::Instance(), std::move(parts));
-  if (!started.ok()) return Fail(1, "core.listen_failed", started.status().message());
+  if (!started.ok()) return fail(1, "core.listen_failed", started.status().message());
   std::unique_ptr<aura::core::CoreServer> core = std::move(*started);
-  AURA_LOG_INFO("core.started").With("grpc_port", core->port()).With("storage", store->Backend());
+  if (auto s = observability.StartHttp({.port = config.core.metrics_port},
+                                       [c = core.get()] { return c->serving(); });
+      !s.ok()) {
+    core->Shutdown(std::chrono::seconds(1));
+    return fail(1, "core.listen_failed", s.message());
+  }
+  AURA_LOG_INFO("core.started")
+      .With("grpc_port", core->port())
+      .With("metrics_port", observability.http_port())
+      .With("storage", store->Backend());
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   AURA_LOG_INFO("core.stopping").With("signal", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
   core->Shutdown(std::chrono::seconds(5));
+  observability.StopHttp();  // no scrape reads the store, strategy or caches after this
   core.reset();   // the server goes before the parts and the store it borrows
   search_service->Shutdown();
   search_service.reset();
   store.reset();
+  tracing.Shutdown();  // flushes the spans still queued (bounded wait)
   AURA_LOG_INFO("core.stopped");
   aura::common::ShutdownLogging();
   return 0;

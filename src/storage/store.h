@@ -99,6 +99,9 @@ struct StatementEvent {
   std::chrono::system_clock::time_point start;
   std::chrono::nanoseconds duration{0};
   common::StatusCode code = common::StatusCode::kOk;
+  // The statement as prepared: placeholders (? / $1), never bound values
+  // (for tracing: db.query.text). Migration scripts are whole DDL files.
+  std::string_view sql;
 };
 
 // Called on the calling thread after each statement; must be thread-safe, fast

@@ -2,15 +2,20 @@
 
 #include <chrono>
 #include <exception>
+#include <memory>
 #include <string_view>
 #include <utility>
 
 #include "common/log/log.h"
+#include "telemetry/api/context.h"
+#include "telemetry/api/propagator.h"
+#include "telemetry/api/tracer.h"
 
 namespace aura::core {
 namespace {
 
 namespace v1 = aura::negotiation::v1;
+constexpr char kNegotiationServiceFullName[] = "aura.negotiation.v1.NegotiationService";
 using Steady = std::chrono::steady_clock;
 
 std::string ToString(grpc::string_ref ref) { return std::string(ref.data(), ref.size()); }
@@ -26,6 +31,55 @@ void LogCall(std::string_view method, const grpc::Status& status, Steady::time_p
   line.With("duration_ms", ms);
   if (outcome != nullptr) line.With("aura.outcome", outcome).With("aura.replayed", replayed);
   if (!status.ok()) line.With("error", status.error_message());
+}
+
+const telemetry::Tracer& ServerTracer() {
+  static const telemetry::Tracer tracer("aura.core.grpc");
+  return tracer;
+}
+
+// Codes that mean the server failed (OTEL_CONFORMANCE §7): only these mark
+// the SERVER span as an error; the rest are the caller's problem.
+bool IsServerError(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::UNKNOWN:
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+    case grpc::StatusCode::UNIMPLEMENTED:
+    case grpc::StatusCode::INTERNAL:
+    case grpc::StatusCode::UNAVAILABLE:
+    case grpc::StatusCode::DATA_LOSS:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// The SERVER span of one call, continuing the caller's traceparent.
+telemetry::Span StartServerSpan(const grpc::ServerContextBase& context, const char* method) {
+  telemetry::HeaderMapCarrier carrier(context.client_metadata());
+  telemetry::Context parent = telemetry::ExtractContext(carrier);
+  std::string name = std::string(kNegotiationServiceFullName) + "/" + method;
+  telemetry::Span span = ServerTracer().StartSpan(
+      name, {.kind = telemetry::SpanKind::kServer, .parent = &parent.span_context,
+             .new_root = !parent.span_context.IsValid()});
+  span.SetAttribute("rpc.system", "grpc")
+      .SetAttribute("rpc.service", kNegotiationServiceFullName)
+      .SetAttribute("rpc.method", method);
+  return span;
+}
+
+void FinishServerSpan(telemetry::Span& span, const grpc::Status& status) {
+  span.SetAttribute("rpc.grpc.status_code", static_cast<int64_t>(status.error_code()));
+  if (IsServerError(status.error_code())) {
+    span.SetAttribute("error.type", common::StatusCodeName(
+                                        static_cast<common::StatusCode>(status.error_code())));
+    span.SetStatus(telemetry::StatusCode::kError, status.error_message());
+  }
+  span.End();
+}
+
+double SecondsSince(Steady::time_point start) {
+  return std::chrono::duration<double>(Steady::now() - start).count();
 }
 
 }  // namespace
@@ -77,8 +131,24 @@ void FillNegotiateResponse(const storage::NegotiationRecord& record,
   }
 }
 
-GrpcNegotiationService::GrpcNegotiationService(NegotiationService& service, WorkerPool& pool)
-    : service_(service), pool_(pool) {}
+GrpcNegotiationService::GrpcNegotiationService(NegotiationService& service, WorkerPool& pool,
+                                               common::GrpcMetrics* metrics)
+    : service_(service), pool_(pool), metrics_(metrics) {
+  if (metrics_ != nullptr) {
+    for (const char* m : {"Negotiate", "Search", "GetSystemStatus", "CheckDealStatus"}) {
+      metrics_->ForMethod(m);  // label method="Negotiate", as the gateway's client side
+    }
+  }
+}
+
+common::GrpcMetrics::Method* GrpcNegotiationService::MetricsFor(const char* method) noexcept {
+  if (metrics_ == nullptr) return nullptr;
+  try {
+    return &metrics_->ForMethod(method);
+  } catch (...) {
+    return nullptr;
+  }
+}
 
 template <typename Work>
 grpc::ServerUnaryReactor* GrpcNegotiationService::Offload(grpc::CallbackServerContext* context,
@@ -86,11 +156,16 @@ grpc::ServerUnaryReactor* GrpcNegotiationService::Offload(grpc::CallbackServerCo
                                                           std::string log_request_id, Work work) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   const Steady::time_point start = Steady::now();
+  common::GrpcMetrics::Method* metrics = MetricsFor(method);
+  // The span travels with the call onto the worker (std::function needs a
+  // copyable task, hence the shared_ptr).
+  auto span = std::make_shared<telemetry::Span>(StartServerSpan(*context, method));
   // The worker owns finishing the call from here on; gRPC keeps `context`,
   // the request and the response alive until Finish.
-  auto task = [reactor, context, method, start, log_request_id,
+  auto task = [reactor, context, method, start, log_request_id, span, metrics,
                work = std::move(work)]() mutable {
     common::ScopedRequestId rid(log_request_id);
+    telemetry::Scope scope(*span);
     CallResult result;
     try {
       if (context->IsCancelled()) {
@@ -106,12 +181,17 @@ grpc::ServerUnaryReactor* GrpcNegotiationService::Offload(grpc::CallbackServerCo
           grpc::Status(grpc::StatusCode::INTERNAL, std::string("internal error: ") + e.what());
     }
     LogCall(method, result.status, start, result.outcome, result.replayed);
+    if (metrics != nullptr) metrics->Record(result.status.error_code(), SecondsSince(start));
+    FinishServerSpan(*span, result.status);
     reactor->Finish(result.status);
   };
   if (!pool_.Submit(std::move(task))) {
     common::ScopedRequestId rid(log_request_id);
+    telemetry::Scope scope(*span);
     grpc::Status busy(grpc::StatusCode::RESOURCE_EXHAUSTED, "core is busy, retry later");
     LogCall(method, busy, start);
+    if (metrics != nullptr) metrics->Record(busy.error_code(), SecondsSince(start));
+    FinishServerSpan(*span, busy);
     reactor->Finish(busy);
   }
   return reactor;
@@ -131,8 +211,12 @@ grpc::ServerUnaryReactor* GrpcNegotiationService::Negotiate(grpc::CallbackServer
   };
   std::string log_id = md.request_id.empty() ? input.request_id : md.request_id;
   return Offload(context, "Negotiate", std::move(log_id),
-                 [this, response, input = std::move(input)]() {
+                 [this, response, input = std::move(input)]() mutable {
                    CallResult result;
+                   const telemetry::Context current = telemetry::Context::Current();
+                   if (current.span_context.IsValid()) {
+                     input.trace_id = current.span_context.trace_id.ToHex();
+                   }
                    common::Result<NegotiateOutput> out = service_.Negotiate(input);
                    if (out.ok()) {
                      FillNegotiateResponse(out->record, *response);
@@ -192,8 +276,17 @@ grpc::ServerUnaryReactor* GrpcNegotiationService::CheckDealStatus(
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   const Steady::time_point start = Steady::now();
   common::ScopedRequestId rid(ReadRequestMetadata(*context).request_id);
-  grpc::Status status = ToGrpcStatus(service_.CheckDealStatus(request->deal_id()));
-  LogCall("CheckDealStatus", status, start);
+  telemetry::Span span = StartServerSpan(*context, "CheckDealStatus");
+  grpc::Status status;
+  {
+    telemetry::Scope scope(span);
+    status = ToGrpcStatus(service_.CheckDealStatus(request->deal_id()));
+    LogCall("CheckDealStatus", status, start);
+  }
+  if (auto* metrics = MetricsFor("CheckDealStatus")) {
+    metrics->Record(status.error_code(), SecondsSince(start));
+  }
+  FinishServerSpan(span, status);
   reactor->Finish(status);
   return reactor;
 }

@@ -30,6 +30,7 @@
 
 #include "aura/negotiation/v1/negotiation.grpc.pb.h"
 #include "common/status.h"
+#include "common/metrics/instruments.h"
 #include "core/service/negotiation_service.h"
 #include "core/service/worker_pool.h"
 
@@ -58,7 +59,11 @@ class GrpcNegotiationService final
  public:
   // `service` and `pool` are borrowed and must outlive this object (and the
   // grpc::Server it is registered with must be shut down before the pool).
-  GrpcNegotiationService(NegotiationService& service, WorkerPool& pool);
+  // `metrics` (optional, borrowed) counts every call per method and code
+  // (aura_grpc_server_*); each call also gets a SERVER span continuing the
+  // caller's traceparent, current on the worker thread while the call runs.
+  GrpcNegotiationService(NegotiationService& service, WorkerPool& pool,
+                         common::GrpcMetrics* metrics = nullptr);
   GrpcNegotiationService(const GrpcNegotiationService&) = delete;
   GrpcNegotiationService& operator=(const GrpcNegotiationService&) = delete;
 
@@ -90,8 +95,11 @@ class GrpcNegotiationService final
   grpc::ServerUnaryReactor* Offload(grpc::CallbackServerContext* context, const char* method,
                                     std::string log_request_id, Work work);
 
+  common::GrpcMetrics::Method* MetricsFor(const char* method) noexcept;
+
   NegotiationService& service_;
   WorkerPool& pool_;
+  common::GrpcMetrics* metrics_ = nullptr;
 };
 
 }  // namespace aura::core

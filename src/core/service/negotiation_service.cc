@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "core/service/ids.h"
+#include "telemetry/api/tracer.h"
 
 namespace aura::core {
 namespace {
@@ -87,7 +88,32 @@ Result<NegotiateOutput> NegotiationService::Negotiate(const NegotiateInput& inpu
       .reputation_score = input.reputation_score,
       .item = item ? &*item : nullptr,
   };
-  AURA_ASSIGN_OR_RETURN(PricingDecision decision, strategy_.Decide(pricing));
+  static const telemetry::Tracer tracer("aura.core.pricing");
+  common::Result<PricingDecision> decided = [&] {
+    // The reservation code never goes on the span.
+    auto span = tracer.StartScopedSpan("pricing.decide");
+    span.SetAttribute("aura.item_id", input.item_id)
+        .SetAttribute("aura.bid_amount", input.bid_amount)
+        .SetAttribute("aura.agent_did", input.agent_did)
+        .SetAttribute("aura.strategy", strategy_.Name());
+    common::Result<PricingDecision> d = strategy_.Decide(pricing);
+    if (d.ok()) {
+      span.SetAttribute("aura.outcome", storage::OutcomeName(d->outcome))
+          .SetAttribute("aura.reason_code", d->reason_code);
+    } else {
+      span.SetAttribute("error.type", common::StatusCodeName(d.status().code()))
+          .SetStatus(telemetry::StatusCode::kError, d.status().message());
+    }
+    return d;
+  }();
+  AURA_ASSIGN_OR_RETURN(PricingDecision decision, std::move(decided));
+  if (options_.metrics != nullptr) {
+    try {
+      options_.metrics->Outcome(storage::OutcomeName(decision.outcome), decision.reason_code);
+    } catch (...) {
+      // Counting must never fail a negotiation.
+    }
+  }
 
   const int64_t now = clock_.NowUnixSeconds();
   storage::NegotiationRecord record{

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/metrics/instruments.h"
 #include "common/status.h"
 #include "core/pricing/pricing_strategy.h"
 #include "core/status/system_status.h"
@@ -69,6 +70,9 @@ struct NegotiationServiceOptions {
   SystemStatusSource* system_status = nullptr;
   // Answers Search; empty = UNIMPLEMENTED.
   SearchFunction search;
+  // Counts each fresh decision (aura_negotiation_outcomes_total); not owned,
+  // may be null. Every decision also runs inside a `pricing.decide` span.
+  common::NegotiationMetrics* metrics = nullptr;
 };
 
 // One bid, as the adapter hands it over.

@@ -41,7 +41,8 @@ common::Status ObserveStatement(const StatementObserver& observer, std::string_v
                        .db_system = db_system,
                        .start = start,
                        .duration = std::chrono::steady_clock::now() - t0,
-                       .code = status.code()};
+                       .code = status.code(),
+                       .sql = statement.sql};
   observer(event);
   return status;
 }
