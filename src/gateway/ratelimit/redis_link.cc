@@ -3,9 +3,11 @@
 #include <hiredis/hiredis.h>
 #include <sys/time.h>
 
+#include <cctype>
 #include <charconv>
 
 #include "common/log/log.h"
+#include "telemetry/api/tracer.h"
 
 namespace aura::gateway {
 
@@ -173,6 +175,30 @@ void RedisLink::MarkSuccess() {
 }
 
 common::Result<std::vector<RedisReply>> RedisLink::Run(
+    const std::vector<std::vector<std::string>>& commands) {
+  // A CLIENT span per round trip, child of the caller's context. Only the
+  // command name: arguments hold keys derived from request signatures.
+  static const telemetry::Tracer tracer("aura.gateway.redis");
+  std::string operation = commands.size() == 1 && !commands[0].empty() ? commands[0][0] : "PIPELINE";
+  for (char& c : operation) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  telemetry::Span span = tracer.StartSpan(operation, {.kind = telemetry::SpanKind::kClient});
+  span.SetAttribute("db.system", "redis")
+      .SetAttribute("db.operation.name", operation)
+      .SetAttribute("aura.redis.client", options_.name);
+  if (commands.size() > 1) span.SetAttribute("db.operation.batch.size", commands.size());
+  if (url_.ok()) {
+    span.SetAttribute("server.address", url_.value().host)
+        .SetAttribute("server.port", url_.value().port);
+  }
+  auto result = RunUntraced(commands);
+  if (!result.ok()) {
+    span.SetStatus(telemetry::StatusCode::kError, result.status().message())
+        .SetAttribute("error.type", "UNAVAILABLE");
+  }
+  return result;
+}
+
+common::Result<std::vector<RedisReply>> RedisLink::RunUntraced(
     const std::vector<std::vector<std::string>>& commands) {
   if (!url_.ok()) return common::UnavailableError("invalid Redis URL: " + url_.status().message());
   if (down_.load(std::memory_order_relaxed)) {

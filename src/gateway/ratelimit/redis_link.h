@@ -97,6 +97,9 @@ class RedisLink {
     uint64_t generation = 0;      // failure_generation_ when ctx connected; guarded by mu
   };
 
+  // Run without its CLIENT span (db.system=redis, no arguments recorded).
+  common::Result<std::vector<RedisReply>> RunUntraced(
+      const std::vector<std::vector<std::string>>& commands);
   // Sends the pipeline on `slot` (locked by the caller); false on a link error.
   bool Exchange(Slot& slot, const std::vector<std::vector<std::string>>& commands,
                 std::vector<RedisReply>& replies, std::string& error);

@@ -757,8 +757,23 @@ class RedisBackedTest(GatewayTestCase):
         if not url:
             raise RuntimeError("AURA_TEST_REDIS_URL is not set: this test needs the real Redis "
                                "(scripts/test.sh starts one)")
-        cls.gateway_env = {"AURA_DATABASE__REDIS_URL": url}
+        cls.gateway_env = {"AURA_DATABASE__REDIS_URL": url, "OTEL_BSP_SCHEDULE_DELAY": "20"}
         super().setUpClass()
+
+    def test_redis_round_trips_are_client_spans_of_the_request(self):
+        agent = Agent()
+        trace_id = uuid.uuid4().hex
+        body = {"item_id": "hotel_alpha", "bid_amount": 870.0, "agent_did": agent.did}
+        status, _, data = signed(self.hive, agent, "POST", "/v1/negotiate", body,
+                                 extra={"traceparent": f"00-{trace_id}-{'1' * 16}-01"})
+        self.assertEqual(status, 200, data)
+        spans = ObservabilityTest.spans_of(self, trace_id, 5)
+        server = [sp for sp in spans if sp["name"] == "POST /v1/negotiate"][0]
+        redis = [sp for sp in spans if sp["attributes"].get("db.system") == "redis"]
+        self.assertTrue(redis, spans)
+        for sp in redis:
+            self.assertEqual(sp["kind"], "client")
+            self.assertEqual(sp["parent_span_id"], server["span_id"])
 
     def test_health_reports_redis_backends(self):
         status, _, data = request(self.hive, "GET", "/health")
