@@ -85,6 +85,27 @@ class NegotiationResponses {
   std::mutex mu_;
 };
 
+// The query string with the value of every sensitive-looking parameter
+// (token, key, signature, ...) replaced, for url.query.
+std::string RedactedQuery(std::string_view query) {
+  std::string out;
+  while (true) {
+    size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    size_t eq = pair.find('=');
+    if (eq == std::string_view::npos) {
+      out += pair;
+    } else {
+      out += pair.substr(0, eq + 1);
+      out += telemetry::Redact(pair.substr(0, eq), pair.substr(eq + 1));
+    }
+    if (amp == std::string_view::npos) break;
+    out.push_back('&');
+    query.remove_prefix(amp + 1);
+  }
+  return out;
+}
+
 }  // namespace
 
 class GatewayServer::Impl {
@@ -195,6 +216,7 @@ class GatewayServer::Impl {
         .SetAttribute("url.path", req.path)
         .SetAttribute("url.scheme", "http");
     if (method == "_OTHER") trace->span.SetAttribute("http.request.method_original", req.method);
+    if (!req.query.empty()) trace->span.SetAttribute("url.query", RedactedQuery(req.query));
     if (!route.empty()) trace->span.SetAttribute("http.route", route);
     trace->context = parent.WithSpanContext(trace->span.context());
     req.extension = std::move(trace);

@@ -113,6 +113,16 @@ TEST_F(GatewayTelemetry, ServerSpanContinuesIncomingTraceparent) {
   EXPECT_THAT(json, HasSubstr("\"url.scheme\":\"http\""));
 }
 
+TEST_F(GatewayTelemetry, QueryIsRecordedWithSecretsRedacted) {
+  Exchange(gateway_->port(), Get("/healthz?page=2&sort=asc",
+                                 std::string("traceparent: 00-") + kTraceId + "-" + kParent + "-01\r\n"));
+  Exchange(gateway_->port(), Get("/healthz?page=3&token=hunter2",
+                                 std::string("traceparent: 00-") + kTraceId + "-" + kParent + "-01\r\n"));
+  std::string json = Traces(std::string("trace_id=") + kTraceId);
+  EXPECT_THAT(json, HasSubstr("\"url.query\":\"page=2&sort=asc\""));
+  EXPECT_THAT(json, Not(HasSubstr("hunter2")));
+}
+
 TEST_F(GatewayTelemetry, CoreOutageGivesErrorServerSpanWithClientChild) {
   std::string res = Exchange(gateway_->port(),
                              Get("/v1/system/status", std::string("traceparent: 00-") + kTraceId +

@@ -182,13 +182,15 @@ common::Result<std::vector<RedisReply>> RedisLink::Run(
   std::string operation = commands.size() == 1 && !commands[0].empty() ? commands[0][0] : "PIPELINE";
   for (char& c : operation) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   telemetry::Span span = tracer.StartSpan(operation, {.kind = telemetry::SpanKind::kClient});
-  span.SetAttribute("db.system", "redis")
+  span.SetAttribute("db.system.name", "redis")
+      .SetAttribute("db.system", "redis")
       .SetAttribute("db.operation.name", operation)
       .SetAttribute("aura.redis.client", options_.name);
   if (commands.size() > 1) span.SetAttribute("db.operation.batch.size", commands.size());
   if (url_.ok()) {
     span.SetAttribute("server.address", url_.value().host)
-        .SetAttribute("server.port", url_.value().port);
+        .SetAttribute("server.port", url_.value().port)
+        .SetAttribute("db.namespace", std::to_string(url_.value().db));
   }
   auto result = RunUntraced(commands);
   if (!result.ok()) {

@@ -725,6 +725,43 @@ class ObservabilityTest(GatewayTestCase):
             if line.strip():
                 self.assertTrue("memory_usage_mb" in line or "negotiation_count" in line, line)
 
+    def test_empty_service_name_exits_2_with_one_line(self):
+        out = subprocess.run([GATEWAY_BIN], env=clean_env({
+            "AURA_SERVER__OTEL_SERVICE_NAME": "", "HTTP_PORT": str(free_port())}),
+            capture_output=True, timeout=20)
+        self.assertEqual(out.returncode, 2, out)
+        lines = out.stderr.decode().strip().splitlines()
+        self.assertEqual(len(lines), 1, lines)
+        self.assertIn("service_name must be provided", lines[0])
+
+    def test_sigterm_flushes_and_exits_0(self):
+        port = free_port()
+        proc = subprocess.Popen([GATEWAY_BIN], env=clean_env({
+            "HTTP_PORT": str(port), "AURA_GATEWAY__BIND_ADDRESS": "127.0.0.1",
+            "AURA_GATEWAY__CORE_ADDRESS": f"127.0.0.1:{free_port()}"}),
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.time() + 20
+            while time.time() < deadline:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                try:
+                    conn.request("GET", "/healthz")
+                    if conn.getresponse().status == 200:
+                        break
+                except OSError:
+                    time.sleep(0.05)
+                finally:
+                    conn.close()
+            proc.send_signal(signal.SIGTERM)
+            out, _ = proc.communicate(timeout=20)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        self.assertEqual(proc.returncode, 0, out)
+        self.assertIn(b'"gateway.stopped"', out)
+        self.assertNotIn(b"telemetry.flush_incomplete", out)
+
     def test_hive_page_and_trace_filters(self):
         status, headers, data = request(self.hive, "GET", "/hive")
         self.assertEqual(status, 200)
