@@ -377,7 +377,7 @@ common::Result<std::vector<SearchHit>> SearchService::SearchTraced(std::string_v
   const std::string normalized = NormalizeQuery(clean);
   const CacheScope scope{limit, min_similarity, inventory_version_.load()};
   if (auto cached = cache_.LookupExact(normalized, scope)) {
-    span.SetAttribute("aura.search.cache", "exact");
+    span.SetAttribute("aura.search.cache", "exact").SetAttribute("aura.cache_hit", true);
     return std::move(*cached);
   }
 
@@ -397,14 +397,14 @@ common::Result<std::vector<SearchHit>> SearchService::SearchTraced(std::string_v
   }
   if (IsZero(embedding) || !index || static_cast<int>(embedding.size()) != index->Dimensions()) {
     cache_.CountMiss();
-    span.SetAttribute("aura.search.cache", "miss");
+    span.SetAttribute("aura.search.cache", "miss").SetAttribute("aura.cache_hit", false);
     return std::vector<SearchHit>{};
   }
   if (auto cached = cache_.LookupNear(embedding, scope)) {
-    span.SetAttribute("aura.search.cache", "near");
+    span.SetAttribute("aura.search.cache", "near").SetAttribute("aura.cache_hit", true);
     return std::move(*cached);
   }
-  span.SetAttribute("aura.search.cache", "miss");
+  span.SetAttribute("aura.search.cache", "miss").SetAttribute("aura.cache_hit", false);
 
   Result<std::vector<Neighbor>> searched = common::InternalError("not searched");
   {
