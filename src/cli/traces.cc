@@ -234,6 +234,12 @@ std::string FormatWaterfall(const std::vector<TraceSpan>& spans, const Waterfall
     errors += r.span->error ? 1 : 0;
   }
   name_width = std::min<size_t>(name_width, 60);
+  int bar_width = options.bar_width;
+  if (options.max_line_width > 0) {
+    // name, service, "  1234567.89 ms", "  |", "|"
+    int used = static_cast<int>(name_width + 2 + service_width + 2 + 13 + 3 + 1);
+    bar_width = std::clamp(options.max_line_width - used, 10, std::max(10, bar_width));
+  }
   std::string out;
   out += st.Bold("trace " + spans.front().trace_id) + "  " + FormatClock(t0) + " UTC  " +
          Ms(static_cast<double>(t1 - t0) / 1e6) + "  " + std::to_string(rows.size()) + " spans";
@@ -251,7 +257,7 @@ std::string FormatWaterfall(const std::vector<TraceSpan>& spans, const Waterfall
     std::snprintf(ms, sizeof ms, "%10.2f ms", s.duration_ms());
     line += ms;
     if (options.bars) {
-      std::string bar = ScaleBar(s.start_unix_nano, s.end_unix_nano, t0, t1, options.bar_width);
+      std::string bar = ScaleBar(s.start_unix_nano, s.end_unix_nano, t0, t1, bar_width);
       if (st.enabled()) {
         // Solid blocks on a colour terminal, red for an error.
         size_t first = bar.find('#');

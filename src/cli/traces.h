@@ -89,6 +89,9 @@ struct WaterfallOptions {
   Style style{false};
   bool bars = false;   // draw the bar column (on a terminal)
   int bar_width = 40;
+  // When > 0 (the terminal's columns), the bar narrows (to no less than 10
+  // cells) so that a line fits.
+  int max_line_width = 0;
 };
 
 // Header line, then one line per row: indented name, service, duration in ms,

@@ -1,5 +1,8 @@
 // `aura traces`: reads GET /debug/traces from aura-gateway (HTTP port) and
 // aura-core (metrics port), merges the spans and prints them (cli/traces.h).
+#include <sys/ioctl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <ostream>
 
@@ -99,7 +102,12 @@ int RunTraces(const CommandContext& ctx, const TracesOptions& options) {
       *ctx.out << nlohmann::json{{"trace_id", options.trace_id}, {"spans", SpansJson(spans)}}.dump(2) << "\n";
       return 0;
     }
-    *ctx.out << FormatWaterfall(spans, {.style = ctx.style, .bars = ctx.interactive});
+    WaterfallOptions layout{.style = ctx.style, .bars = ctx.interactive};
+    winsize ws{};
+    if (ctx.interactive && ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
+      layout.max_line_width = ws.ws_col;
+    }
+    *ctx.out << FormatWaterfall(spans, layout);
     return 0;
   }
 

@@ -197,6 +197,19 @@ TEST(FormatWaterfall, DrawsBarsWhenAsked) {
   EXPECT_NE(text.find("|     #####|"), std::string::npos) << text;
 }
 
+TEST(FormatWaterfall, NarrowsTheBarToFitTheLine) {
+  std::vector<TraceSpan> spans = {Span(kTraceA, "r", "", "root", "s", 0, 10)};
+  WaterfallOptions options{.style = Style(false), .bars = true, .bar_width = 40, .max_line_width = 50};
+  std::string text = FormatWaterfall(spans, options);
+  std::string row = text.substr(text.find('\n') + 1);
+  row.pop_back();  // the newline
+  EXPECT_LE(row.size(), 50u) << row;
+  EXPECT_NE(row.find("|##########"), std::string::npos) << row;
+  options.max_line_width = 20;  // never below 10 cells
+  text = FormatWaterfall(spans, options);
+  EXPECT_NE(text.find("|##########|"), std::string::npos) << text;
+}
+
 TEST(FormatWaterfall, NamesAMissingParent) {
   std::string text = FormatWaterfall(CoreHalf(), {});
   EXPECT_NE(text.find("(parent g3 not found)"), std::string::npos) << text;
