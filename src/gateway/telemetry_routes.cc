@@ -5,8 +5,8 @@
 #include <cmath>
 #include <optional>
 
-#include "gateway/internal/delta_counter.h"
 #include "gateway/json_writer.h"
+#include "telemetry/metrics_bridge.h"
 
 namespace aura::gateway {
 
@@ -109,32 +109,8 @@ http::HttpHandler DebugTracesHandler(std::shared_ptr<telemetry::exporters::Recen
 
 void RegisterTelemetryMetrics(common::MetricsRegistry& registry,
                               std::shared_ptr<telemetry::sdk::PipelineHealth> health) {
-  struct Counters {
-    internal::DeltaCounter started, exported, dropped, failures;
-    prometheus::Gauge& up;
-  };
-  std::shared_ptr<Counters> c(new Counters{
-      internal::DeltaCounter(registry.Counter("aura_telemetry_spans_started_total",
-                                              "Recording spans started.").Add({})),
-      internal::DeltaCounter(registry.Counter("aura_telemetry_spans_exported_total",
-                                              "Spans accepted by the trace backend.").Add({})),
-      internal::DeltaCounter(registry.Counter("aura_telemetry_spans_dropped_total",
-                                              "Spans dropped before export (queue full, shutdown).")
-                                 .Add({})),
-      internal::DeltaCounter(registry.Counter("aura_telemetry_export_failures_total",
-                                              "Span export calls that failed.").Add({})),
-      registry.Gauge("aura_telemetry_exporter_up",
-                     "1 while the span exporter works (or has nothing to do), 0 while failing.")
-          .Add({}),
-  });
-  registry.OnCollect([c, health = std::move(health)] {
-    telemetry::sdk::TracingHealth h = health->Snapshot();
-    c->started.Sync(h.spans_started);
-    c->exported.Sync(h.spans_exported);
-    c->dropped.Sync(h.spans_dropped);
-    c->failures.Sync(h.exports_failed);
-    c->up.Set(h.exporter_state == telemetry::sdk::ExporterState::kFailing ? 0.0 : 1.0);
-  });
+  // The same families, with the same meaning, as aura-core publishes.
+  telemetry::PublishTracingHealth(registry, std::move(health));
 }
 
 std::string TelemetryHealthJson(const telemetry::sdk::TracingHealth& h) {

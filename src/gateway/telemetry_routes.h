@@ -17,10 +17,11 @@
 // A malformed value answers 400 {"detail": ...}. The body is
 // RecentSpanStore::QueryJson's {"traces":[{..., "spans":[...]}]} as is.
 //
-// Metrics (counter values are synced at scrape time by their growth):
+// Metrics (telemetry/metrics_bridge.h, shared with aura-core; counters are
+// advanced at scrape time by their growth):
 //   aura_telemetry_spans_started_total, aura_telemetry_spans_exported_total,
 //   aura_telemetry_spans_dropped_total, aura_telemetry_export_failures_total,
-//   aura_telemetry_exporter_up (1 unless the exporter is failing).
+//   aura_telemetry_exporter_up.
 //
 // Thread-safe.
 #pragma once
