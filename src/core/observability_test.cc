@@ -317,3 +317,56 @@ TEST_F(CoreObservabilityTest, MetricsPassPromtoolApartFromCompatibilityNames) {
 
 }  // namespace
 }  // namespace aura::core
+
+namespace aura::core {
+namespace {
+
+TEST(CoreObservabilityObserver, PostgresStatementsNameTheServerAndDatabaseWithoutCredentials) {
+  auto exporter = std::make_unique<telemetry::exporters::InMemorySpanExporter>();
+  auto spans = exporter->data();
+  auto provider = std::make_shared<telemetry::sdk::TracerProvider>(
+      telemetry::sdk::TracerProviderOptions{},
+      telemetry::sdk::MakeProcessors(
+          std::make_unique<telemetry::sdk::SimpleSpanProcessor>(std::move(exporter))));
+  telemetry::SetTracerProvider(provider);
+  {
+    CoreObservability obs;
+    common::Config config;
+    config.database.url = "postgresql://aura:s3cret@db.internal:6543/aura_hive?sslmode=disable";
+    storage::StatementObserver observer = obs.StatementObserverFor(config);
+    const auto start = std::chrono::system_clock::now() - std::chrono::milliseconds(5);
+    observer({.name = "negotiations.find",
+              .operation = "SELECT",
+              .table = "negotiations",
+              .db_system = "postgresql",
+              .start = start,
+              .duration = std::chrono::milliseconds(2),
+              .code = common::StatusCode::kUnavailable,
+              .sql = "SELECT * FROM negotiations WHERE request_id = $1"});
+    provider->ForceFlush();
+    std::vector<SpanData> all = spans->GetSpans();
+    ASSERT_EQ(all.size(), 1u);
+    const SpanData& s = all[0];
+    EXPECT_EQ(s.name, "SELECT negotiations");
+    EXPECT_EQ(s.kind, telemetry::SpanKind::kClient);
+    EXPECT_EQ(Attr(s, "db.system.name"), "postgresql");
+    EXPECT_EQ(Attr(s, "db.namespace"), "aura_hive");
+    EXPECT_EQ(Attr(s, "server.address"), "db.internal");
+    EXPECT_EQ(Attr(s, "server.port"), "6543");
+    EXPECT_EQ(Attr(s, "db.query.text"), "SELECT * FROM negotiations WHERE request_id = $1");
+    EXPECT_EQ(s.status, telemetry::StatusCode::kError);
+    EXPECT_EQ(s.start_unix_nanos,
+              std::chrono::duration_cast<std::chrono::nanoseconds>(start.time_since_epoch()).count());
+    EXPECT_EQ(s.end_unix_nanos - s.start_unix_nanos, 2'000'000);
+    for (const auto& [k, v] : s.attributes) {
+      if (std::holds_alternative<std::string>(v)) {
+        EXPECT_EQ(std::get<std::string>(v).find("s3cret"), std::string::npos) << k;
+      }
+    }
+    EXPECT_NE(obs.MetricsText().find("aura_db_client_"), std::string::npos);
+  }
+  telemetry::SetTracerProvider(nullptr);
+}
+
+}  // namespace
+}  // namespace aura::core
