@@ -26,6 +26,8 @@ bool HasFilters(const TracesOptions& o) {
 }
 
 bool Keep(const TraceSummary& t, const TracesOptions& o) {
+  // This command's own reads would otherwise crowd the list.
+  if (t.root_name == "GET /debug/traces") return false;
   if (!o.service.empty() && std::find(t.services.begin(), t.services.end(), o.service) == t.services.end()) {
     return false;
   }
@@ -43,8 +45,10 @@ nlohmann::json SpansJson(const std::vector<TraceSpan>& spans) {
 
 std::string TracesQueryString(const TracesOptions& options) {
   if (!options.trace_id.empty()) return "?trace_id=" + options.trace_id;
-  // The services accept 1..1000.
-  int limit = HasFilters(options) ? std::min(1000, std::max(options.limit * 10, 500)) : options.limit;
+  // Some room for the traces filtered out here (at least this command's own
+  // earlier reads); the services accept 1..1000.
+  int limit = HasFilters(options) ? std::max(options.limit * 10, 500) : options.limit + 50;
+  limit = std::min(limit, 1000);
   return "?limit=" + std::to_string(limit);
 }
 

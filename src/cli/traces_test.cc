@@ -257,7 +257,7 @@ TEST(TracesCommandLine, ParsesTheTraceIdAndOptions) {
 TEST(TracesCommandLine, ListAsksForTheLimitOrMoreWhenFiltering) {
   auto inv = ParseCommandLine({"aura", "traces", "-n", "5"});
   ASSERT_TRUE(inv.ok()) << inv.status().message();
-  EXPECT_EQ(TracesQueryString(inv->traces), "?limit=5");
+  EXPECT_EQ(TracesQueryString(inv->traces), "?limit=55");
   inv->traces.errors_only = true;
   EXPECT_EQ(TracesQueryString(inv->traces), "?limit=500");
   inv->traces.limit = 1000;
