@@ -139,6 +139,13 @@ storage::StatementObserver CoreObservability::MakeStatementObserver(std::string 
           server_port](const storage::StatementEvent& e) {
     try {
       const std::string operation(e.operation);
+      db_.For(std::string(e.db_system), operation)
+          .Record(e.code == common::StatusCode::kOk, std::chrono::duration<double>(e.duration).count());
+      // Statements outside any request (the health checker's ping every second,
+      // the search index's poll) would each be a one-span trace of their own:
+      // they are counted above but only traced inside a request's trace.
+      const telemetry::SpanContext* parent = telemetry::CurrentSpanContext();
+      if (parent == nullptr || !parent->IsValid()) return;
       std::string name = operation;
       if (!e.table.empty()) name.append(" ").append(e.table);
       telemetry::Span span = DbTracer().StartSpan(
@@ -161,8 +168,6 @@ storage::StatementObserver CoreObservability::MakeStatementObserver(std::string 
             .SetStatus(telemetry::StatusCode::kError, common::StatusCodeName(e.code));
       }
       span.End(e.start + std::chrono::duration_cast<std::chrono::system_clock::duration>(e.duration));
-      db_.For(std::string(e.db_system), operation)
-          .Record(ok, std::chrono::duration<double>(e.duration).count());
     } catch (...) {
       // An observer must not throw into the store.
     }

@@ -334,6 +334,8 @@ TEST(CoreObservabilityObserver, PostgresStatementsNameTheServerAndDatabaseWithou
     common::Config config;
     config.database.url = "postgresql://aura:s3cret@db.internal:6543/aura_hive?sslmode=disable";
     storage::StatementObserver observer = obs.StatementObserverFor(config);
+    // Statements are traced inside a request's trace only.
+    auto request = telemetry::GetTracer("test").StartScopedSpan("request");
     const auto start = std::chrono::system_clock::now() - std::chrono::milliseconds(5);
     observer({.name = "negotiations.find",
               .operation = "SELECT",
@@ -364,6 +366,35 @@ TEST(CoreObservabilityObserver, PostgresStatementsNameTheServerAndDatabaseWithou
       }
     }
     EXPECT_NE(obs.MetricsText().find("aura_db_client_"), std::string::npos);
+  }
+  telemetry::SetTracerProvider(nullptr);
+}
+
+TEST(CoreObservabilityObserver, StatementsOutsideARequestAreCountedButNotTraced) {
+  auto exporter = std::make_unique<telemetry::exporters::InMemorySpanExporter>();
+  auto spans = exporter->data();
+  auto provider = std::make_shared<telemetry::sdk::TracerProvider>(
+      telemetry::sdk::TracerProviderOptions{},
+      telemetry::sdk::MakeProcessors(
+          std::make_unique<telemetry::sdk::SimpleSpanProcessor>(std::move(exporter))));
+  telemetry::SetTracerProvider(provider);
+  {
+    CoreObservability obs;
+    common::Config config;
+    storage::StatementObserver observer = obs.StatementObserverFor(config);
+    // What the health checker's ping looks like: no request around it.
+    observer({.name = "ping",
+              .operation = "SELECT",
+              .table = "",
+              .db_system = "sqlite",
+              .start = std::chrono::system_clock::now(),
+              .duration = std::chrono::microseconds(50),
+              .code = common::StatusCode::kOk,
+              .sql = "SELECT 1"});
+    provider->ForceFlush();
+    EXPECT_TRUE(spans->GetSpans().empty());
+    EXPECT_NE(obs.MetricsText().find(R"(aura_db_client_operations_total{operation="SELECT",outcome="ok",system="sqlite"} 1)"),
+              std::string::npos);
   }
   telemetry::SetTracerProvider(nullptr);
 }
