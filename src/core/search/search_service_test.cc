@@ -328,9 +328,15 @@ TEST(SearchServiceOptionsFromConfig, MapsTheHiveConfig) {
   const SearchServiceOptions o = SearchServiceOptionsFromConfig(config);
   EXPECT_EQ(o.embedder.model, "mistral-embed");
   EXPECT_EQ(o.redis_url, "redis://cache:6379/0");
-  ASSERT_EQ(o.embedder.vectors_paths.size(), 2u);
+  // The data dir, the working directory's third_party/ and the source tree's.
+  ASSERT_EQ(o.embedder.vectors_paths.size(), 3u);
   EXPECT_EQ(o.embedder.vectors_paths[0], "/var/lib/aura/word-vectors/wink-sg-100d.awv");
   EXPECT_EQ(o.default_limit, 5);
+  // A configured file is tried first.
+  config.core.word_vectors_path = "/opt/vectors.awv";
+  const SearchServiceOptions configured = SearchServiceOptionsFromConfig(config);
+  ASSERT_EQ(configured.embedder.vectors_paths.size(), 4u);
+  EXPECT_EQ(configured.embedder.vectors_paths[0], "/opt/vectors.awv");
 }
 
 TEST(ItemText, IncludesNameDescriptionAndMetaStrings) {
