@@ -8,6 +8,7 @@
 #include <grpc/support/log.h>
 #include <pthread.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <exception>
@@ -89,7 +90,14 @@ int Run() {
   aura::core::CoreServerParts parts;
   parts.observability = &observability;
   if (config.llm.model != "rule") {
-    auto llm = aura::core::MakeLlmStrategy(config, {.metrics = &observability.llm()});
+    // Market load for the prompt: how busy this core is, as the share of one
+    // core's CPU it used over the last second or so (0 = idle, 1 = saturated).
+    auto market_load = [&observability]() -> std::optional<double> {
+      double ratio = observability.vitals().Process().cpu_percent / 100.0;
+      return std::clamp(ratio, 0.0, 1.0);
+    };
+    auto llm = aura::core::MakeLlmStrategy(
+        config, {.market_load = market_load, .metrics = &observability.llm()});
     if (!llm.ok()) return fail(2, "core.config_invalid", "AURA_LLM__MODEL: " + llm.status().message());
     aura::core::LlmStrategy* llm_strategy = llm->get();
     observability.AddCacheSource("pricing", [llm_strategy] {
