@@ -22,6 +22,8 @@ packages=(
   postgresql redis-server prometheus
   python3 python3-nacl python3-yaml python3-grpcio python3-protobuf
   nodejs npm
+  # the /hive page's browser test (tests/e2e/hive)
+  chromium fonts-dejavu-core
 )
 
 missing=()
@@ -46,6 +48,13 @@ fi
 # vectors for the embedded search (converted once into a compact binary).
 "$root/scripts/fetch_otlp_protos.sh" "$root/third_party/otlp-protos"
 "$root/scripts/fetch_word_vectors.sh" "$root/third_party/word-vectors"
+
+# playwright-core for the /hive browser test, pinned by its package-lock.json
+# (no browser download: it drives Debian's /usr/bin/chromium).
+hive_e2e="$root/tests/e2e/hive"
+if [ "$hive_e2e/package-lock.json" -nt "$hive_e2e/node_modules/.package-lock.json" ]; then
+  npm ci --prefix "$hive_e2e" --no-audit --no-fund >/dev/null
+fi
 
 export CCACHE_BASEDIR="$root"
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/aura-ccache}
