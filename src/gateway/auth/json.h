@@ -89,11 +89,13 @@ class JsonValue {
  public:
   enum class Type { kNull, kBool, kNumber, kString, kArray, kObject };
 
-  JsonValue() = default;  // null
-  explicit JsonValue(bool b) : v_(b) {}
-  explicit JsonValue(JsonNumber n) : v_(std::move(n)) {}
+  // Constructors are defined after JsonMember: the variant's members must be
+  // complete types where they are instantiated (clang insists).
+  JsonValue();  // null
+  explicit JsonValue(bool b);
+  explicit JsonValue(JsonNumber n);
   // A UTF-8 (or, with lone surrogates, WTF-8) string.
-  explicit JsonValue(std::string s) : v_(std::move(s)) {}
+  explicit JsonValue(std::string s);
   explicit JsonValue(JsonArray a);
   explicit JsonValue(JsonObject o);
 
@@ -144,6 +146,10 @@ struct JsonMember {
   friend bool operator==(const JsonMember&, const JsonMember&) = default;
 };
 
+inline JsonValue::JsonValue() = default;
+inline JsonValue::JsonValue(bool b) : v_(b) {}
+inline JsonValue::JsonValue(JsonNumber n) : v_(std::move(n)) {}
+inline JsonValue::JsonValue(std::string s) : v_(std::move(s)) {}
 inline JsonValue::JsonValue(JsonArray a) : v_(std::move(a)) {}
 inline JsonValue::JsonValue(JsonObject o) : v_(std::move(o)) {}
 inline bool operator==(const JsonValue& a, const JsonValue& b) { return a.v_ == b.v_; }
