@@ -28,6 +28,7 @@
 #include "telemetry/exporters/memory/in_memory_span_exporter.h"
 #include "telemetry/sdk/simple_span_processor.h"
 #include "telemetry/sdk/tracer_provider.h"
+#include "tests/support/process.h"
 
 namespace aura::core {
 namespace {
@@ -295,24 +296,10 @@ TEST_F(CoreObservabilityTest, MetricsPassPromtoolApartFromCompatibilityNames) {
   EXPECT_EQ(Negotiate("obs-p-2", -1).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   obs_->AddCacheSource("search", [] { return std::pair<uint64_t, uint64_t>(1, 1); });
   const std::string text = obs_->MetricsText();
-  std::string path = dir_ / "metrics.txt";
-  std::ofstream(path) << text;
-  FILE* p = popen(("promtool check metrics < " + path + " 2>&1").c_str(), "r");
-  ASSERT_NE(p, nullptr) << "promtool (Debian package prometheus) is needed";
-  std::string out;
-  char buf[512];
-  while (fgets(buf, sizeof buf, p) != nullptr) out += buf;
-  int rc = pclose(p);
-  ASSERT_NE(WEXITSTATUS(rc), 127) << "promtool (Debian package prometheus) is needed";
-  ASSERT_NE(WEXITSTATUS(rc), 1) << out;
-  std::istringstream lines(out);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.empty()) continue;
-    bool allowed = line.find("memory_usage_mb") != std::string::npos ||
-                   line.find("negotiation_count") != std::string::npos;
-    EXPECT_TRUE(allowed) << "unexpected promtool finding: " << line;
-  }
+  aura::testing::PromtoolResult promtool = aura::testing::PromtoolCheckMetrics(text);
+  ASSERT_NE(promtool.exit_code, 127) << "promtool (Debian package prometheus) is needed";
+  ASSERT_NE(promtool.exit_code, 1) << promtool.output;
+  EXPECT_TRUE(promtool.unexpected_findings.empty()) << promtool.output;
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "gateway/gateway_server.h"
 #include "gateway/telemetry_routes.h"
 #include "telemetry/tracing.h"
+#include "tests/support/process.h"
 
 namespace aura::gateway {
 namespace {
@@ -201,23 +202,10 @@ TEST_F(GatewayTelemetry, MetricsAfterTrafficPassPromtool) {
   EXPECT_THAT(text, HasSubstr("aura_ratelimit_rejections_total"));
   EXPECT_THAT(text, HasSubstr("cpu_usage_percent"));
   EXPECT_THAT(text, Not(HasSubstr("negotiation_count")));
-  std::string path = ::testing::TempDir() + "/aura_gateway_metrics_" + std::to_string(getpid()) + ".txt";
-  std::ofstream(path) << text;
-  FILE* p = popen(("promtool check metrics < " + path + " 2>&1").c_str(), "r");
-  ASSERT_NE(p, nullptr) << "promtool (Debian package prometheus) is needed";
-  std::string out;
-  char buf[512];
-  while (fgets(buf, sizeof buf, p) != nullptr) out += buf;
-  int rc = pclose(p);
-  ASSERT_NE(WEXITSTATUS(rc), 127) << "promtool (Debian package prometheus) is needed";
-  std::istringstream lines(out);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.empty()) continue;
-    bool allowed = line.find("memory_usage_mb") != std::string::npos ||
-                   line.find("negotiation_count") != std::string::npos;
-    EXPECT_TRUE(allowed) << "unexpected promtool finding: " << line;
-  }
+  aura::testing::PromtoolResult promtool = aura::testing::PromtoolCheckMetrics(text);
+  ASSERT_NE(promtool.exit_code, 127) << "promtool (Debian package prometheus) is needed";
+  ASSERT_NE(promtool.exit_code, 1) << promtool.output;
+  EXPECT_TRUE(promtool.unexpected_findings.empty()) << promtool.output;
 }
 
 }  // namespace

@@ -88,6 +88,35 @@ std::string HttpGet(int port, const std::string& path, int* status) {
   return resp.substr(body + 4);
 }
 
+PromtoolResult PromtoolCheckMetrics(const std::string& exposition) {
+  PromtoolResult result;
+  TempDir dir;
+  std::string path = dir.path() + "/metrics.txt";
+  std::ofstream(path) << exposition;
+  FILE* p = popen(("promtool check metrics < " + path + " 2>&1").c_str(), "r");
+  if (p == nullptr) {
+    result.exit_code = 127;
+    return result;
+  }
+  char buf[512];
+  while (fgets(buf, sizeof buf, p) != nullptr) result.output += buf;
+  int rc = pclose(p);
+  result.exit_code = WIFEXITED(rc) ? WEXITSTATUS(rc) : 127;
+  size_t start = 0;
+  while (start < result.output.size()) {
+    size_t end = result.output.find('\n', start);
+    if (end == std::string::npos) end = result.output.size();
+    std::string line = result.output.substr(start, end - start);
+    start = end + 1;
+    if (line.empty() || line.find("memory_usage_mb") != std::string::npos ||
+        line.find("negotiation_count") != std::string::npos) {
+      continue;
+    }
+    result.unexpected_findings.push_back(line);
+  }
+  return result;
+}
+
 TempDir::TempDir() {
   std::string tmpl = (std::filesystem::temp_directory_path() / "aura-test-XXXXXX").string();
   if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");

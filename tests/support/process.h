@@ -32,6 +32,16 @@ bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds t
 // GET http://127.0.0.1:port/path; the body, or "" with status 0 on failure.
 std::string HttpGet(int port, const std::string& path, int* status = nullptr);
 
+// What `promtool check metrics` said about a text exposition.
+struct PromtoolResult {
+  int exit_code = 0;  // 0 clean, 1 parse error, 3 lint findings, 127 promtool missing
+  std::string output;
+  // The lint findings other than the two compatibility names the design keeps
+  // (memory_usage_mb, negotiation_count).
+  std::vector<std::string> unexpected_findings;
+};
+PromtoolResult PromtoolCheckMetrics(const std::string& exposition);
+
 // A fresh directory under the system temp dir, removed on destruction.
 class TempDir {
  public:

@@ -3,13 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
-#include <fstream>
 #include <thread>
 
-#include <unistd.h>
 
 #include "common/metrics/instruments.h"
 #include "common/metrics/vital_signs.h"
+#include "tests/support/process.h"
 
 namespace aura::common {
 namespace {
@@ -94,24 +93,10 @@ TEST(MetricsRegistry, PassesPromtoolApartFromCompatibilityNames) {
   registry.Histogram("aura_test_request_duration_seconds", "Durations.").Add({}).Observe(0.2);
   std::string text = registry.Serialize();
   ASSERT_EQ(text.back(), '\n');
-  std::string path = ::testing::TempDir() + "/aura_metrics_" + std::to_string(getpid()) + ".txt";
-  std::ofstream(path) << text;
-  FILE* p = popen(("promtool check metrics < " + path + " 2>&1").c_str(), "r");
-  ASSERT_NE(p, nullptr) << "promtool (Debian package prometheus) is needed";
-  std::string out;
-  char buf[512];
-  while (fgets(buf, sizeof buf, p) != nullptr) out += buf;
-  int rc = pclose(p);
-  ASSERT_NE(WEXITSTATUS(rc), 127) << "promtool (Debian package prometheus) is needed";
-  ASSERT_NE(WEXITSTATUS(rc), 1) << out;
-  std::istringstream lines(out);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.empty()) continue;
-    bool allowed = line.find("memory_usage_mb") != std::string::npos ||
-                   line.find("negotiation_count") != std::string::npos;
-    EXPECT_TRUE(allowed) << "unexpected promtool finding: " << line;
-  }
+  aura::testing::PromtoolResult promtool = aura::testing::PromtoolCheckMetrics(text);
+  ASSERT_NE(promtool.exit_code, 127) << "promtool (Debian package prometheus) is needed";
+  ASSERT_NE(promtool.exit_code, 1) << promtool.output;
+  EXPECT_TRUE(promtool.unexpected_findings.empty()) << promtool.output;
 }
 
 }  // namespace
