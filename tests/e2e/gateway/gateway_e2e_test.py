@@ -643,15 +643,16 @@ class ObservabilityTest(GatewayTestCase):
     TRACE_ID = "0af7651916cd43dd8448eb211c80319c"
     PARENT = "b7ad6b7169203331"
 
-    def spans_of(self, trace_id, want):
-        """The flat span list of one trace once `want` spans are there (export is batched)."""
+    def spans_of(self, trace_id, want, root="POST /v1/negotiate"):
+        """The flat span list of one trace once `want` spans, the root among them, are
+        there: export is batched, and the server span ends only after the response."""
         deadline = time.time() + 20
         spans = []
         while time.time() < deadline:
             status, _, data = request(self.hive, "GET", "/debug/traces?trace_id=" + trace_id)
             self.assertEqual(status, 200, data)
             spans = [sp for t in self.json_of(data)["traces"] for sp in t["spans"]]
-            if len(spans) >= want:
+            if len(spans) >= want and (root is None or any(sp["name"] == root for sp in spans)):
                 return spans
             time.sleep(0.05)
         self.fail(f"trace {trace_id} has {len(spans)} spans, wanted {want}: {spans}")
