@@ -11,8 +11,25 @@
 // Export triggers: schedule_delay elapsed since the last export, max_export_batch_size
 // spans queued, ForceFlush, Shutdown. Exports are strictly sequential; each carries
 // at most max_export_batch_size spans; an empty queue exports nothing. Retries are
-// the exporter's job. An export that takes longer than export_timeout is counted
-// as failed (exporters bound their own duration with their timeout).
+// the exporter's job.
+//
+// Export timeout (the outer guard; OTLP exporters also bound themselves with
+// OTEL_EXPORTER_OTLP_TIMEOUT): Export runs on a helper thread of the processor,
+// and the worker waits for it at most export_timeout (0 = no limit). An export
+// still running then is abandoned: its batch counts as one failed export
+// (exports_failed + 1, spans_failed + batch size) and the worker carries on.
+// Since exports never overlap, at most one abandoned export can be running;
+// while it is, batches the worker takes from the queue are dropped and counted
+// (spans_dropped) instead of piling up threads or memory. When it returns the
+// next batch is exported as usual. Memory stays bounded by the queue plus one
+// batch.
+//
+// ForceFlush and Shutdown return by their deadline whatever the exporter does.
+// Shutdown also abandons an export still running at its deadline, drops what
+// is left in the queue (counted), and shuts the exporter down (the OTLP
+// exporters then cancel a call in flight). A call that even that does not end
+// is left to finish on its own thread, which keeps the exporter alive until
+// then.
 //
 // Thread-safe. Shutdown (also run by the destructor) drains the queue, stops
 // the worker and shuts the exporter down; it is idempotent.
@@ -37,7 +54,7 @@ struct BatchSpanProcessorOptions {
   size_t max_queue_size = 2048;                     // OTEL_BSP_MAX_QUEUE_SIZE
   std::chrono::milliseconds schedule_delay{5000};   // OTEL_BSP_SCHEDULE_DELAY
   size_t max_export_batch_size = 512;               // OTEL_BSP_MAX_EXPORT_BATCH_SIZE (clamped to the queue)
-  std::chrono::milliseconds export_timeout{30000};  // OTEL_BSP_EXPORT_TIMEOUT
+  std::chrono::milliseconds export_timeout{30000};  // OTEL_BSP_EXPORT_TIMEOUT; 0 = no limit
   // Where counters go; nullptr = a private PipelineHealth.
   std::shared_ptr<PipelineHealth> health;
 };
@@ -51,10 +68,14 @@ class BatchSpanProcessor final : public SpanProcessor {
   bool ForceFlush(std::chrono::milliseconds timeout) noexcept override;
   bool Shutdown(std::chrono::milliseconds timeout) noexcept override;
 
-  // Spans dropped because the queue was full (or after shutdown).
+  // Spans dropped because the queue was full, after shutdown, or while an
+  // abandoned export was still running.
   uint64_t dropped_spans() const noexcept { return dropped_.load(std::memory_order_relaxed); }
   size_t queued_spans() const noexcept { return size_.load(std::memory_order_relaxed); }
   const BatchSpanProcessorOptions& options() const noexcept { return options_; }
+  // Waits until no abandoned export is running any more (the exporter is free
+  // again); false when `timeout` passes first.
+  bool WaitForAbandonedExport(std::chrono::milliseconds timeout) const noexcept;
 
  private:
   // Bounded multi-producer queue (Vyukov's sequence-numbered ring).
@@ -67,9 +88,13 @@ class BatchSpanProcessor final : public SpanProcessor {
   void Run(std::stop_token stop);
   // Exports queued spans; all of them when `drain`, else while >= one batch.
   bool ExportQueued(bool drain);
+  void DropSpans(size_t n, const char* reason) noexcept;
+
+  class ExportRunner;  // runs Export on its own thread (batch_span_processor.cc)
 
   BatchSpanProcessorOptions options_;
-  std::unique_ptr<SpanExporter> exporter_;
+  std::shared_ptr<SpanExporter> exporter_;  // shared with runner_'s thread
+  std::shared_ptr<ExportRunner> runner_;
   std::shared_ptr<PipelineHealth> health_;
 
   std::unique_ptr<Cell[]> cells_;
@@ -89,6 +114,7 @@ class BatchSpanProcessor final : public SpanProcessor {
   uint64_t flush_done_ = 0;          // guarded by mu_
   bool last_flush_ok_ = true;        // guarded by mu_
   bool stopped_ = false;             // guarded by mu_
+  std::chrono::steady_clock::time_point stop_deadline_;  // Shutdown's deadline; guarded by mu_
   std::mutex shutdown_mu_;
   std::jthread worker_;
 };

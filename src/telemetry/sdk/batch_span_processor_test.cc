@@ -1,6 +1,7 @@
 #include "telemetry/sdk/batch_span_processor.h"
 
 #include <condition_variable>
+#include <string>
 #include <mutex>
 #include <thread>
 
@@ -32,6 +33,7 @@ class MockExporter final : public SpanExporter {
     std::unique_lock lock(s_->mu);
     if (s_->shut_down) return ExportResult::kFailure;
     if (++s_->in_flight > 1) s_->overlapped = true;
+    s_->cv.notify_all();  // tests wait for in_flight
     s_->cv.wait(lock, [&] { return !s_->block; });
     s_->batch_sizes.push_back(spans.size());
     s_->total += spans.size();
@@ -208,6 +210,122 @@ TEST(BatchSpanProcessor, ShutdownFlushesIsIdempotentAndIgnoresLaterSpans) {
   b.bsp->OnEnd(MakeSpan());
   EXPECT_FALSE(b.bsp->ForceFlush(1s));
   EXPECT_EQ(b.state->total, 1u);
+}
+
+// The export timeout is the processor's outer guard: an exporter that hangs
+// (here: until the test opens its gate) is abandoned after export_timeout, its
+// batch counts as a failed export, and the processor carries on.
+TEST(BatchSpanProcessor, AbandonsAnExportThatOutlivesTheExportTimeout) {
+  Bsp b({.max_queue_size = 16, .schedule_delay = 3600s, .max_export_batch_size = 2,
+         .export_timeout = 100ms});
+  {
+    std::lock_guard lock(b.state->mu);
+    b.state->block = true;
+  }
+  b.bsp->OnEnd(MakeSpan());
+  b.bsp->OnEnd(MakeSpan());  // a full batch: the worker starts the export, which hangs
+  {
+    std::unique_lock lock(b.state->mu);
+    ASSERT_TRUE(b.state->cv.wait_for(lock, 5s, [&] { return b.state->in_flight == 1; }));
+  }
+  // The flush is served after the hung export was given up (~100 ms), not 10 s.
+  auto start = std::chrono::steady_clock::now();
+  (void)b.bsp->ForceFlush(10s);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+  TracingHealth h = b.health->Snapshot();
+  EXPECT_EQ(h.exports_failed, 1u);
+  EXPECT_EQ(h.spans_failed, 2u);
+  EXPECT_EQ(h.spans_exported, 0u);
+  EXPECT_EQ(h.exporter_state, ExporterState::kFailing);
+  EXPECT_NE(h.last_error.find("export timeout"), std::string::npos) << h.last_error;
+  {
+    std::lock_guard lock(b.state->mu);
+    EXPECT_EQ(b.state->in_flight, 1);  // still hanging, abandoned
+  }
+
+  // While the abandoned export runs, no second export starts: batches are
+  // dropped and counted, the queue does not fill up, and flushes answer at once.
+  for (int i = 0; i < 3; ++i) b.bsp->OnEnd(MakeSpan());
+  start = std::chrono::steady_clock::now();
+  EXPECT_FALSE(b.bsp->ForceFlush(10s));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+  EXPECT_EQ(b.bsp->dropped_spans(), 3u);
+  EXPECT_EQ(b.bsp->queued_spans(), 0u);
+  h = b.health->Snapshot();
+  EXPECT_EQ(h.spans_dropped, 3u);
+  EXPECT_EQ(h.exports_failed, 1u);
+  EXPECT_FALSE(b.bsp->WaitForAbandonedExport(0ms));
+
+  // The hung call returns: the next batch is exported as usual.
+  {
+    std::lock_guard lock(b.state->mu);
+    b.state->block = false;
+  }
+  b.state->cv.notify_all();
+  ASSERT_TRUE(b.bsp->WaitForAbandonedExport(10s));
+  b.bsp->OnEnd(MakeSpan());
+  b.bsp->OnEnd(MakeSpan());
+  ASSERT_TRUE(b.bsp->ForceFlush(10s));
+  h = b.health->Snapshot();
+  EXPECT_EQ(h.spans_exported, 2u);  // the abandoned batch is not counted twice
+  EXPECT_EQ(h.spans_failed, 2u);
+  EXPECT_EQ(h.exporter_state, ExporterState::kOk);
+  std::lock_guard lock(b.state->mu);
+  EXPECT_EQ(b.state->batch_sizes, (std::vector<size_t>{2, 2}));  // the abandoned one finished, then one more
+  EXPECT_FALSE(b.state->overlapped);
+}
+
+TEST(BatchSpanProcessor, ZeroExportTimeoutWaitsForTheExporter) {
+  Bsp b({.schedule_delay = 3600s, .export_timeout = 0ms});
+  {
+    std::lock_guard lock(b.state->mu);
+    b.state->block = true;
+  }
+  b.bsp->OnEnd(MakeSpan());
+  EXPECT_FALSE(b.bsp->ForceFlush(50ms));  // the caller's deadline, not an abandoned export
+  {
+    std::lock_guard lock(b.state->mu);
+    b.state->block = false;
+  }
+  b.state->cv.notify_all();
+  ASSERT_TRUE(b.bsp->ForceFlush(10s));
+  TracingHealth h = b.health->Snapshot();
+  EXPECT_EQ(h.exports_failed, 0u);
+  EXPECT_EQ(h.spans_exported, 1u);
+}
+
+// Shutdown returns by its deadline even when the exporter hangs and ignores
+// its own Shutdown; the hung call finishes later on its own thread.
+TEST(BatchSpanProcessor, ShutdownHonoursItsDeadlineWhileAnExportHangs) {
+  Bsp b({.max_queue_size = 16, .schedule_delay = 3600s, .max_export_batch_size = 2});
+  {
+    std::lock_guard lock(b.state->mu);
+    b.state->block = true;
+  }
+  b.bsp->OnEnd(MakeSpan());
+  b.bsp->OnEnd(MakeSpan());  // a full batch: the worker starts the (hanging) export
+  {
+    std::unique_lock lock(b.state->mu);
+    ASSERT_TRUE(b.state->cv.wait_for(lock, 5s, [&] { return b.state->in_flight == 1; }));
+  }
+  b.bsp->OnEnd(MakeSpan());  // queued behind it
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_FALSE(b.bsp->Shutdown(100ms));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+  TracingHealth h = b.health->Snapshot();
+  EXPECT_EQ(h.exports_failed, 1u);  // the hanging batch
+  EXPECT_EQ(h.spans_failed, 2u);
+  EXPECT_EQ(h.spans_dropped, 1u);   // the one left behind at the deadline
+  {
+    std::lock_guard lock(b.state->mu);
+    EXPECT_TRUE(b.state->shut_down);
+    b.state->block = false;
+  }
+  b.state->cv.notify_all();
+  EXPECT_TRUE(b.bsp->WaitForAbandonedExport(10s));
+  std::lock_guard lock(b.state->mu);
+  EXPECT_EQ(b.state->total, 2u);
+  EXPECT_FALSE(b.state->overlapped);
 }
 
 TEST(BatchSpanProcessor, ManyProducersLoseNothingWhenQueueIsLargeEnough) {

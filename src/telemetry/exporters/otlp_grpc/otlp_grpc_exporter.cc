@@ -3,6 +3,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <fstream>
+#include <mutex>
 #include <sstream>
 
 #include "common/log/log.h"
@@ -30,6 +31,9 @@ std::string ReadFile(const std::string& path) {
 struct OtlpGrpcExporter::Impl {
   std::shared_ptr<grpc::Channel> channel;
   std::unique_ptr<TraceService::Stub> stub;
+  // The call in flight, for Shutdown to cancel.
+  std::mutex mu;
+  grpc::ClientContext* in_flight = nullptr;  // guarded by mu
 };
 
 std::string OtlpGrpcExporter::Target(std::string_view endpoint) {
@@ -102,7 +106,18 @@ sdk::ExportResult OtlpGrpcExporter::Export(std::span<const std::unique_ptr<sdk::
       if (options_.gzip) context.set_compression_algorithm(GRPC_COMPRESS_GZIP);
       for (const auto& [k, v] : options_.headers) context.AddMetadata(k, v);
       ExportTraceServiceResponse response;
+      {
+        // Registered before the flag is checked: Shutdown either sees the
+        // call and cancels it or the call sees the flag.
+        std::lock_guard lock(impl_->mu);
+        if (shutdown_.load(std::memory_order_acquire)) return fail("exporter shut down");
+        impl_->in_flight = &context;
+      }
       grpc::Status status = impl_->stub->Export(&context, request, &response);
+      {
+        std::lock_guard lock(impl_->mu);
+        impl_->in_flight = nullptr;
+      }
       if (status.ok()) {
         if (auto ps = ReadPartialSuccess(response.SerializeAsString())) {
           if (options_.health) options_.health->RecordRejected(static_cast<uint64_t>(ps->rejected_spans));
@@ -127,6 +142,8 @@ sdk::ExportResult OtlpGrpcExporter::Export(std::span<const std::unique_ptr<sdk::
 bool OtlpGrpcExporter::Shutdown(std::chrono::milliseconds) noexcept {
   shutdown_.store(true, std::memory_order_release);
   retry_.Interrupt();
+  std::lock_guard lock(impl_->mu);
+  if (impl_->in_flight != nullptr) impl_->in_flight->TryCancel();
   return true;
 }
 

@@ -15,7 +15,8 @@
 // attempt.
 //
 // Thread-compatible for Export (the processor serialises it); Shutdown may be
-// called from any thread and interrupts a retry wait.
+// called from any thread; it interrupts a retry wait and cancels a call in
+// flight.
 #pragma once
 
 #include <atomic>

@@ -3,7 +3,10 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "telemetry/api/propagator.h"
+#include "telemetry/exporters/otlp_common/testing/silent_listener.h"
 #include "tests/fakes/otlp_receiver.h"
 #include "telemetry/sdk/resource.h"
 
@@ -113,6 +116,27 @@ TEST(OtlpGrpcExporter, PartialSuccessCountsRejected) {
   Batch b(2);
   EXPECT_EQ(exporter.Export(b.spans), sdk::ExportResult::kSuccess);
   EXPECT_EQ(o.health->Snapshot().spans_rejected, 1u);
+}
+
+// The processor's export timeout abandons a hung export; Shutdown must also
+// end the call itself, so the thread running it is not left behind.
+TEST(OtlpGrpcExporter, ShutdownCancelsACallInFlight) {
+  testing::SilentListener silent;
+  ASSERT_NE(silent.port(), 0);
+  OtlpExporterOptions o;
+  o.protocol = OtlpProtocol::kGrpc;
+  o.endpoint = "http://127.0.0.1:" + std::to_string(silent.port());
+  o.timeout = 60s;
+  OtlpGrpcExporter exporter(o);
+  Batch b(1);
+  sdk::ExportResult result = sdk::ExportResult::kSuccess;
+  std::thread call([&] { result = exporter.Export(b.spans); });
+  ASSERT_TRUE(silent.Accept(10s));  // the call is connecting to a server that never answers
+  auto start = std::chrono::steady_clock::now();
+  exporter.Shutdown(0ms);
+  call.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+  EXPECT_EQ(result, sdk::ExportResult::kFailure);
 }
 
 TEST(OtlpGrpcExporter, TargetStripsSchemeAndPath) {

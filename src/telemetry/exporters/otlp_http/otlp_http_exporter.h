@@ -13,7 +13,8 @@
 // not sent.
 //
 // Thread-compatible for Export (the processor serialises it); Shutdown may be
-// called from any thread and interrupts a retry wait.
+// called from any thread; it interrupts a retry wait and aborts a request in
+// flight (curl's progress callback, within about a second).
 #pragma once
 
 #include <atomic>

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
+#include "telemetry/exporters/otlp_common/testing/silent_listener.h"
 #include "tests/fakes/otlp_receiver.h"
 #include "telemetry/sdk/resource.h"
 
@@ -152,6 +155,26 @@ TEST(OtlpHttpExporter, UnreachableCollectorFailsWithinTimeoutAndAfterShutdown) {
   EXPECT_EQ(exporter.Export(b.spans), sdk::ExportResult::kFailure);
   exporter.Shutdown(1s);
   EXPECT_EQ(exporter.Export(b.spans), sdk::ExportResult::kFailure);
+}
+
+// Shutdown aborts a request in flight (curl's progress callback) instead of
+// leaving it to run to the export timeout.
+TEST(OtlpHttpExporter, ShutdownAbortsARequestInFlight) {
+  testing::SilentListener silent;
+  ASSERT_NE(silent.port(), 0);
+  OtlpExporterOptions o;
+  o.endpoint = "http://127.0.0.1:" + std::to_string(silent.port()) + "/v1/traces";
+  o.timeout = 60s;
+  OtlpHttpExporter exporter(o);
+  Batch b(1);
+  sdk::ExportResult result = sdk::ExportResult::kSuccess;
+  std::thread call([&] { result = exporter.Export(b.spans); });
+  ASSERT_TRUE(silent.Accept(10s));  // the request went to a server that never answers
+  auto start = std::chrono::steady_clock::now();
+  exporter.Shutdown(0ms);
+  call.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+  EXPECT_EQ(result, sdk::ExportResult::kFailure);
 }
 
 TEST(OtlpHttpExporter, ParsesRetryAfterForms) {
