@@ -15,6 +15,7 @@
 
 #include "gateway/gateway_server.h"
 #include "gateway/telemetry_routes.h"
+#include "telemetry/metrics_bridge.h"
 #include "telemetry/tracing.h"
 #include "tests/support/process.h"
 
@@ -80,7 +81,7 @@ class GatewayTelemetry : public ::testing::Test {
                              .core_address = "127.0.0.1:" + std::to_string(DeadPort()),
                              .core_timeout = 2000ms},
         std::move(deps));
-    RegisterTelemetryMetrics(gateway_->metrics(), tracing_.health);
+    telemetry::PublishTracingHealth(gateway_->metrics(), tracing_.health);
     gateway_->AddRoute("GET", "/debug/traces", DebugTracesHandler(tracing_.recent_spans));
     ASSERT_TRUE(gateway_->Start().ok());
   }

@@ -9,6 +9,7 @@
 #include "common/log/log.h"
 #include "gateway/gateway_server.h"
 #include "gateway/telemetry_routes.h"
+#include "telemetry/metrics_bridge.h"
 #include "telemetry/tracing.h"
 
 int main() {
@@ -46,7 +47,7 @@ int main() {
       return gateway::TelemetryHealthJson(health->Snapshot());
     };
     gateway::GatewayServer server(gateway::GatewayOptionsFromConfig(config), std::move(deps));
-    gateway::RegisterTelemetryMetrics(server.metrics(), tracing.health);
+    telemetry::PublishTracingHealth(server.metrics(), tracing.health);  // as aura-core does
     server.AddRoute("GET", "/debug/traces", gateway::DebugTracesHandler(tracing.recent_spans));
     common::Status started = server.Start();
     if (!started.ok()) {

@@ -6,7 +6,6 @@
 #include <optional>
 
 #include "gateway/json_writer.h"
-#include "telemetry/metrics_bridge.h"
 
 namespace aura::gateway {
 
@@ -105,12 +104,6 @@ http::HttpHandler DebugTracesHandler(std::shared_ptr<telemetry::exporters::Recen
     }
     std::move(responder).Send(http::HttpResponse::Json(200, store->QueryJson(query.value())));
   };
-}
-
-void RegisterTelemetryMetrics(common::MetricsRegistry& registry,
-                              std::shared_ptr<telemetry::sdk::PipelineHealth> health) {
-  // The same families, with the same meaning, as aura-core publishes.
-  telemetry::PublishTracingHealth(registry, std::move(health));
 }
 
 std::string TelemetryHealthJson(const telemetry::sdk::TracingHealth& h) {

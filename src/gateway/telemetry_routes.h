@@ -1,14 +1,15 @@
 // File: gateway/telemetry_routes.h
 //
 // The gateway's view of its tracing pipeline (telemetry/tracing.h): the
-// GET /debug/traces route, the pipeline's counters on /metrics and the
-// "telemetry" member of /health. main() wires these to the pipeline that
-// InstallTracing returned:
+// GET /debug/traces route and the "telemetry" member of /health. The
+// pipeline's counters reach /metrics through telemetry/metrics_bridge.h, the
+// one implementation aura-core uses too. main() wires these to the pipeline
+// that InstallTracing returned:
 //
 //   GatewayDependencies deps;
 //   deps.telemetry_health_json = [h = tracing.health] { return TelemetryHealthJson(h->Snapshot()); };
 //   GatewayServer server(options, std::move(deps));
-//   RegisterTelemetryMetrics(server.metrics(), tracing.health);
+//   telemetry::PublishTracingHealth(server.metrics(), tracing.health);
 //   server.AddRoute("GET", "/debug/traces", DebugTracesHandler(tracing.recent_spans));
 //
 // /debug/traces query parameters (all optional, combined with AND):
@@ -17,8 +18,8 @@
 // A malformed value answers 400 {"detail": ...}. The body is
 // RecentSpanStore::QueryJson's {"traces":[{..., "spans":[...]}]} as is.
 //
-// Metrics (telemetry/metrics_bridge.h, shared with aura-core; counters are
-// advanced at scrape time by their growth):
+// Metrics (telemetry::PublishTracingHealth, shared with aura-core; counters
+// are advanced at scrape time by their growth):
 //   aura_telemetry_spans_started_total, aura_telemetry_spans_exported_total,
 //   aura_telemetry_spans_dropped_total, aura_telemetry_export_failures_total,
 //   aura_telemetry_exporter_up.
@@ -41,9 +42,6 @@ namespace aura::gateway {
 common::Result<telemetry::exporters::TraceQuery> ParseTraceQuery(std::string_view query);
 
 http::HttpHandler DebugTracesHandler(std::shared_ptr<telemetry::exporters::RecentSpanStore> store);
-
-void RegisterTelemetryMetrics(common::MetricsRegistry& registry,
-                              std::shared_ptr<telemetry::sdk::PipelineHealth> health);
 
 // {"status":"ok"|"failing"|...,"enabled":..,"exporter":..,"endpoint":..,"last_error":..,
 //  "spans_started":..,"spans_exported":..,"spans_dropped":..,"spans_failed":..,"exports_failed":..}
