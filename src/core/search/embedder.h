@@ -32,6 +32,8 @@ namespace aura::core::search {
 using common::Result;
 using common::Status;
 
+class TermSource;  // term_reranker.h
+
 class Embedder {
  public:
   virtual ~Embedder() = default;
@@ -48,6 +50,9 @@ class Embedder {
   virtual std::string ModelName() const = 0;
   // Length of the vectors; 0 while unknown (a remote model before its first answer).
   virtual int Dimensions() const = 0;
+  // The embedder's words for search's re-ranking stage (term_reranker.h), or
+  // null when it has none (hashing, remote): search then ranks by cosine alone.
+  virtual const TermSource* WordTerms() const { return nullptr; }
 };
 
 // Dot product of two equally long vectors.

@@ -119,7 +119,11 @@ SearchService::SearchService(SearchServiceOptions options, storage::Store& store
       store_(store),
       clock_(clock),
       embedder_(std::move(embedder)),
-      cache_(options_.cache, std::move(cache), clock) {}
+      cache_(options_.cache, std::move(cache), clock) {
+  if (options_.rerank.enabled && embedder_->WordTerms() != nullptr) {
+    reranker_ = std::make_unique<TermReranker>(*embedder_->WordTerms(), options_.rerank);
+  }
+}
 
 SearchService::~SearchService() { Shutdown(); }
 
@@ -295,6 +299,7 @@ common::Status SearchService::Refresh() {
     for (const storage::Item* item : to_upsert) batch.push_back(IndexEntry{item->id, item->embedding});
     const std::vector<Status> statuses = index->UpsertBatch(batch);
     std::vector<std::pair<const storage::Item*, Entry>> fresh;
+    std::vector<std::vector<Term>> words;  // the re-ranker's, parallel to fresh
     for (size_t i = 0; i < to_upsert.size(); ++i) {
       const storage::Item& item = *to_upsert[i];
       if (!statuses[i].ok()) {
@@ -303,10 +308,15 @@ common::Status SearchService::Refresh() {
       }
       fresh.emplace_back(&item, Entry{item.name, item.base_price,
                                       Snippet(item.description, options_.snippet_bytes),
-                                      item.updated_at, EmbeddingHash(item.embedding)});
+                                      item.updated_at, EmbeddingHash(item.embedding), {}});
+      if (reranker_) words.push_back(reranker_->ItemWords(ItemText(item)));
     }
     std::unique_lock lock(mu_);
-    for (auto& [item, entry] : fresh) entries_[item->id] = std::move(entry);
+    for (size_t i = 0; i < fresh.size(); ++i) {
+      auto& [item, entry] = fresh[i];
+      if (reranker_) entry.terms = reranker_->Learn(words[i]);
+      entries_[item->id] = std::move(entry);
+    }
     added += fresh.size();
   }
   std::vector<std::string> gone;
@@ -406,27 +416,48 @@ common::Result<std::vector<SearchHit>> SearchService::SearchTraced(std::string_v
   }
   span.SetAttribute("aura.search.cache", "miss").SetAttribute("aura.cache_hit", false);
 
+  // With a re-ranker the index supplies more candidates than asked for, and
+  // the re-ranker's score orders them.
+  const size_t candidates = reranker_ ? std::max(static_cast<size_t>(limit), reranker_->options().candidates)
+                                      : static_cast<size_t>(limit);
   Result<std::vector<Neighbor>> searched = common::InternalError("not searched");
   {
     auto index_span = tracer_.StartScopedSpan("search.index");
-    index_span.SetAttribute("aura.search.items", static_cast<int64_t>(index->Size()));
-    searched = index->Search(embedding, static_cast<size_t>(limit));
+    index_span.SetAttribute("aura.search.items", static_cast<int64_t>(index->Size()))
+        .SetAttribute("aura.search.candidates", static_cast<int64_t>(candidates));
+    searched = index->Search(embedding, candidates);
   }
   AURA_ASSIGN_OR_RETURN(std::vector<Neighbor> neighbors, std::move(searched));
+  const QueryTerms query_terms = reranker_ ? reranker_->Prepare(clean) : QueryTerms{};
   std::vector<SearchHit> hits;
   {
     std::shared_lock lock(mu_);
+    struct Scored {
+      double similarity;
+      const std::string* key;
+      const Entry* entry;
+    };
+    std::vector<Scored> scored;
+    scored.reserve(neighbors.size());
     for (const Neighbor& n : neighbors) {
-      if (n.similarity < min_similarity) continue;
       auto it = entries_.find(n.key);
       if (it == entries_.end()) continue;  // removed while we searched
-      hits.push_back(SearchHit{n.key, it->second.name, it->second.base_price, n.similarity,
-                               it->second.snippet});
+      const double similarity =
+          reranker_ ? reranker_->Score(query_terms, it->second.terms, n.similarity) : n.similarity;
+      if (similarity < min_similarity) continue;
+      scored.push_back(Scored{similarity, &n.key, &it->second});
+    }
+    const size_t keep = std::min(scored.size(), static_cast<size_t>(limit));
+    std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(keep), scored.end(),
+                      [](const Scored& a, const Scored& b) {
+                        return a.similarity != b.similarity ? a.similarity > b.similarity : *a.key < *b.key;
+                      });
+    hits.reserve(keep);
+    for (size_t i = 0; i < keep; ++i) {
+      const Scored& s = scored[i];
+      hits.push_back(SearchHit{*s.key, s.entry->name, s.entry->base_price, s.similarity, s.entry->snippet});
     }
   }
-  std::stable_sort(hits.begin(), hits.end(), [](const SearchHit& a, const SearchHit& b) {
-    return a.similarity != b.similarity ? a.similarity > b.similarity : a.item_id < b.item_id;
-  });
   cache_.Store(normalized, scope, embedding, hits);
   return hits;
 }

@@ -22,8 +22,12 @@
 //   search->Shutdown();                              // also done by the destructor
 //
 // Search rules: `limit` 0 means 5 (the gRPC default), otherwise it must be
-// 1..50; `min_similarity` is a cut-off on cosine similarity in [-1, 1];
-// results are active items only, best first (ties by item id). Control
+// 1..50; results are active items only, best first (ties by item id). With an
+// embedder that knows words (the local word vectors) the index's best
+// candidates are re-ranked by TermReranker, and `similarity` is its score: a
+// weighted mean of the whole-text cosine and the query words' best matches
+// among the item's words, still a cosine-like value in [-1, 1]; otherwise it
+// is the cosine. `min_similarity` in [-1, 1] cuts on that value. Control
 // characters and invalid UTF-8 are removed from the query first. A query whose
 // words the embedder does not know at all has no meaning to compare and gets
 // an empty answer (the hashing fallback embedder knows every word).
@@ -66,6 +70,7 @@
 #include "core/search/result_cache.h"
 #include "core/search/search_types.h"
 #include "core/search/semantic_cache.h"
+#include "core/search/term_reranker.h"
 #include "core/search/vector_index.h"
 #include "storage/store.h"
 #include "telemetry/api/tracer.h"
@@ -76,6 +81,9 @@ struct SearchServiceOptions {
   EmbedderOptions embedder;
   // dimensions is taken from the embedder.
   VectorIndexOptions index;
+  // The word-level re-ranking of the index's best candidates (term_reranker.h);
+  // used when the embedder knows words (the local word vectors).
+  TermRerankOptions rerank;
   SemanticCacheOptions cache;
   MemoryResultCacheOptions memory_cache;
   // Empty: cache in process. Otherwise the Redis URL (`redis://…`).
@@ -169,6 +177,7 @@ class SearchService {
     std::string snippet;
     int64_t updated_at = 0;
     uint64_t embedding_hash = 0;
+    ItemTerms terms;  // for the re-ranker; empty without one
   };
   common::Result<std::vector<SearchHit>> SearchTraced(std::string_view query, int limit,
                                                       double min_similarity, telemetry::ScopedSpan& span);
@@ -186,6 +195,7 @@ class SearchService {
   std::mutex refresh_mu_;  // one Refresh at a time
   mutable std::shared_mutex mu_;
   std::shared_ptr<VectorIndex> index_;       // guarded by mu_; null until dims are known
+  std::unique_ptr<TermReranker> reranker_;   // null = rank by cosine; its table guarded by mu_
   std::map<std::string, Entry> entries_;     // indexed items; guarded by mu_
   std::atomic<uint64_t> inventory_version_{0};
   std::atomic<bool> started_{false};

@@ -14,7 +14,9 @@ struct SearchHit {
   std::string item_id;
   std::string name;
   double base_price = 0;
-  double similarity = 0;  // cosine similarity of query and item, in [-1, 1]
+  // In [-1, 1]: the cosine of query and item embeddings, or, with the local
+  // word vectors, the re-ranker's mix of that cosine and word matches.
+  double similarity = 0;
   std::string description_snippet;
   friend bool operator==(const SearchHit&, const SearchHit&) = default;
 };

@@ -111,6 +111,30 @@ std::vector<int32_t> WordVectorEmbedder::Resolve(const std::string& token) const
   return {};
 }
 
+std::vector<Term> WordVectorEmbedder::Terms(std::string_view text) const {
+  std::vector<Term> terms;
+  for (const std::string& token : Tokenize(text)) {
+    for (int32_t index : Resolve(token)) terms.push_back(Term{index, Weight(index)});
+  }
+  std::sort(terms.begin(), terms.end(), [](const Term& a, const Term& b) { return a.word < b.word; });
+  terms.erase(std::unique(terms.begin(), terms.end(),
+                          [](const Term& a, const Term& b) { return a.word == b.word; }),
+              terms.end());
+  return terms;
+}
+
+void WordVectorEmbedder::TermUnitVector(int32_t word, float* out) const {
+  const auto dims = static_cast<size_t>(vectors_->Dimensions());
+  std::fill(out, out + dims, 0.0f);
+  vectors_->AddScaled(word, 1.0f, out);
+  double sq = 0;
+  for (size_t d = 0; d < dims; ++d) sq += static_cast<double>(out[d]) * out[d];
+  if (sq > 0) {
+    const auto inv = static_cast<float>(1.0 / std::sqrt(sq));
+    for (size_t d = 0; d < dims; ++d) out[d] *= inv;
+  }
+}
+
 Result<std::vector<float>> WordVectorEmbedder::Embed(const std::string& text) {
   std::vector<float> sum(static_cast<size_t>(vectors_->Dimensions()), 0.0f);
   for (const std::string& token : Tokenize(text)) {

@@ -33,9 +33,11 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/search/embedder.h"
+#include "core/search/term_reranker.h"
 #include "core/search/word_vectors.h"
 
 namespace aura::core::search {
@@ -49,7 +51,7 @@ struct WordVectorEmbedderOptions {
   int common_component_words = 5000;
 };
 
-class WordVectorEmbedder final : public Embedder {
+class WordVectorEmbedder final : public Embedder, public TermSource {
  public:
   explicit WordVectorEmbedder(std::unique_ptr<WordVectors> vectors,
                               WordVectorEmbedderOptions options = {});
@@ -57,6 +59,13 @@ class WordVectorEmbedder final : public Embedder {
   Result<std::vector<float>> Embed(const std::string& text) override;
   std::string ModelName() const override;
   int Dimensions() const override { return vectors_->Dimensions(); }
+  const TermSource* WordTerms() const override { return this; }
+
+  // TermSource: the text's distinct resolved words with their SIF weights, and
+  // their unit vectors, for search's re-ranking stage.
+  std::vector<Term> Terms(std::string_view text) const override;
+  int TermDimensions() const override { return vectors_->Dimensions(); }
+  void TermUnitVector(int32_t word, float* out) const override;
 
   // The vocabulary entries a token resolves to (after fallbacks); empty when
   // unknown. Exposed for tests and the eval tool.

@@ -1,12 +1,15 @@
 #include "core/search/eval/search_eval.h"
 
 #include <algorithm>
+#include <chrono>
 #include <exception>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "core/search/result_cache.h"
 #include "core/search/search_service.h"
+#include "core/search/testing/fake_item_store.h"
 
 namespace aura::core::search {
 
@@ -32,22 +35,37 @@ common::Result<std::vector<EvalQuery>> LoadEvalQueries(const std::string& path) 
   }
 }
 
-common::Result<EvalReport> Evaluate(Embedder& embedder, const std::vector<storage::Item>& items,
-                                    const std::vector<EvalQuery>& queries) {
-  std::vector<const storage::Item*> active;
-  std::vector<std::string> texts;
-  std::set<std::string> ids;
-  for (const storage::Item& item : items) {
-    if (!item.active) continue;
-    active.push_back(&item);
-    texts.push_back(ItemText(item));
-    ids.insert(item.id);
-  }
-  AURA_ASSIGN_OR_RETURN(std::vector<std::vector<float>> vectors, embedder.EmbedBatch(texts));
+namespace {
 
-  EvalReport report;
-  report.model = embedder.ModelName();
-  report.queries = queries.size();
+// Lends the caller's embedder to a SearchService, which wants to own one.
+class BorrowedEmbedder final : public Embedder {
+ public:
+  explicit BorrowedEmbedder(Embedder& inner) : inner_(inner) {}
+  Result<std::vector<float>> Embed(const std::string& text) override { return inner_.Embed(text); }
+  Result<std::vector<std::vector<float>>> EmbedBatch(const std::vector<std::string>& texts) override {
+    return inner_.EmbedBatch(texts);
+  }
+  std::string ModelName() const override { return inner_.ModelName(); }
+  int Dimensions() const override { return inner_.Dimensions(); }
+  const TermSource* WordTerms() const override { return inner_.WordTerms(); }
+
+ private:
+  Embedder& inner_;
+};
+
+}  // namespace
+
+common::Result<EvalReport> Evaluate(Embedder& embedder, const std::vector<storage::Item>& items,
+                                    const std::vector<EvalQuery>& queries, const EvalOptions& options) {
+  std::set<std::string> ids;
+  testing::FakeItemStore store;
+  for (const storage::Item& item : items) {
+    if (item.active) ids.insert(item.id);
+    storage::Item copy = item;
+    copy.embedding.clear();  // embedded by this embedder
+    copy.embedding_model.clear();
+    store.Put(std::move(copy));
+  }
   for (const EvalQuery& q : queries) {
     for (const std::string& id : q.relevant) {
       if (!ids.contains(id)) {
@@ -55,21 +73,27 @@ common::Result<EvalReport> Evaluate(Embedder& embedder, const std::vector<storag
                                             ", which is not an active inventory item");
       }
     }
-    AURA_ASSIGN_OR_RETURN(std::vector<float> qv, embedder.Embed(q.query));
-    std::vector<std::pair<float, std::string>> ranked;
-    for (size_t i = 0; i < active.size(); ++i) {
-      ranked.emplace_back(IsZero(qv) ? 0.0f : Dot(qv, vectors[i]), active[i]->id);
-    }
-    std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
-      return a.first != b.first ? a.first > b.first : a.second < b.second;
-    });
+  }
+  SearchServiceOptions service_options{.rerank = options.rerank,
+                                       .refresh_interval = std::chrono::milliseconds(0),
+                                       .progress = [](size_t, size_t) {}};
+  service_options.cache.ttl = std::chrono::milliseconds(0);  // every query searched
+  service_options.cache.near_threshold = 2.0;
+  const common::SystemClock& clock = common::SystemClock::Instance();
+  SearchService service(service_options, store, std::make_unique<BorrowedEmbedder>(embedder),
+                        std::make_unique<MemoryResultCache>(MemoryResultCacheOptions{}, clock), clock);
+  AURA_RETURN_IF_ERROR(service.Start());
+
+  EvalReport report;
+  report.model = embedder.ModelName();
+  report.queries = queries.size();
+  for (const EvalQuery& q : queries) {
+    AURA_ASSIGN_OR_RETURN(std::vector<SearchHit> hits, service.Search(q.query, options.limit, -1.0));
     int rank = 0;
-    if (!IsZero(qv)) {
-      for (size_t i = 0; i < ranked.size(); ++i) {
-        if (std::find(q.relevant.begin(), q.relevant.end(), ranked[i].second) != q.relevant.end()) {
-          rank = static_cast<int>(i) + 1;
-          break;
-        }
+    for (size_t i = 0; i < hits.size(); ++i) {
+      if (std::find(q.relevant.begin(), q.relevant.end(), hits[i].item_id) != q.relevant.end()) {
+        rank = static_cast<int>(i) + 1;
+        break;
       }
     }
     if (rank == 1) report.recall_at_1 += 1;
@@ -77,7 +101,7 @@ common::Result<EvalReport> Evaluate(Embedder& embedder, const std::vector<storag
       report.recall_at_3 += 1;
     } else {
       EvalMiss miss{q.query, q.relevant, {}, rank};
-      for (size_t i = 0; i < ranked.size() && i < 3; ++i) miss.top3.push_back(ranked[i].second);
+      for (size_t i = 0; i < hits.size() && i < 3; ++i) miss.top3.push_back(hits[i].item_id);
       report.misses_at_3.push_back(std::move(miss));
     }
     if (rank > 0) report.mrr += 1.0 / rank;

@@ -4,6 +4,8 @@
 //
 //   aura-search-eval [--queries F] [--inventory F] [--vectors F] [--misses]
 //                    [--sif-a A] [--common-words N]   (word vector embedder knobs)
+//                    [--no-rerank] [--sentence-weight W] [--candidates K]
+//                    [--min-item-weight W] [--max-item-terms N]  (re-ranking knobs, term_reranker.h)
 //
 // Exit status 0 when it ran, 1 when an input is missing or malformed.
 #include <cstdio>
@@ -27,6 +29,7 @@ int main(int argc, char** argv) {
   std::string vectors_path = AURA_WORD_VECTORS_PATH;
   bool show_misses = false;
   search::WordVectorEmbedderOptions wv_options;
+  search::EvalOptions eval_options;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
@@ -40,12 +43,23 @@ int main(int argc, char** argv) {
       wv_options.sif_a = std::strtof(next().c_str(), nullptr);
     } else if (arg == "--common-words") {
       wv_options.common_component_words = std::atoi(next().c_str());
+    } else if (arg == "--no-rerank") {
+      eval_options.rerank.enabled = false;
+    } else if (arg == "--sentence-weight") {
+      eval_options.rerank.sentence_weight = std::strtof(next().c_str(), nullptr);
+    } else if (arg == "--candidates") {
+      eval_options.rerank.candidates = static_cast<size_t>(std::atoi(next().c_str()));
+    } else if (arg == "--max-item-terms") {
+      eval_options.rerank.max_item_terms = static_cast<size_t>(std::atoi(next().c_str()));
+    } else if (arg == "--min-item-weight") {
+      eval_options.rerank.min_item_weight = std::strtof(next().c_str(), nullptr);
     } else if (arg == "--misses") {
       show_misses = true;
     } else {
       std::fprintf(stderr,
                    "usage: aura-search-eval [--queries F] [--inventory F] [--vectors F] [--misses]"
-                   " [--sif-a A] [--common-words N]\n");
+                   " [--sif-a A] [--common-words N] [--no-rerank] [--sentence-weight W]"
+                   " [--candidates K] [--min-item-weight W] [--max-item-terms N]\n");
       return arg == "--help" || arg == "-h" ? 0 : 1;
     }
   }
@@ -61,7 +75,8 @@ int main(int argc, char** argv) {
 
   std::vector<std::pair<std::string, std::unique_ptr<search::Embedder>>> embedders;
   if (auto wv = search::WordVectors::Open(vectors_path); wv.ok()) {
-    embedders.emplace_back("local word vectors (SIF)",
+    embedders.emplace_back(eval_options.rerank.enabled ? "local word vectors, re-ranked"
+                                                       : "local word vectors (SIF)",
                            std::make_unique<search::WordVectorEmbedder>(std::move(wv).value(), wv_options));
   } else {
     std::fprintf(stderr, "aura-search-eval: no word vectors (%s); run scripts/fetch_word_vectors.sh\n",
@@ -70,15 +85,15 @@ int main(int argc, char** argv) {
   embedders.emplace_back("hashing fallback", std::make_unique<search::HashingEmbedder>());
 
   std::printf("%zu queries over %zu items\n\n", queries->size(), items->size());
-  std::printf("%-28s %-24s %9s %9s %7s\n", "embedder", "model", "Recall@1", "Recall@3", "MRR");
+  std::printf("%-30s %-24s %9s %9s %7s\n", "embedder", "model", "Recall@1", "Recall@3", "MRR@10");
   std::vector<search::EvalReport> reports;
   for (auto& [label, embedder] : embedders) {
-    auto report = search::Evaluate(*embedder, *items, *queries);
+    auto report = search::Evaluate(*embedder, *items, *queries, eval_options);
     if (!report.ok()) {
       std::fprintf(stderr, "aura-search-eval: %s\n", report.status().ToString().c_str());
       return 1;
     }
-    std::printf("%-28s %-24s %9.3f %9.3f %7.3f\n", label.c_str(), report->model.c_str(),
+    std::printf("%-30s %-24s %9.3f %9.3f %7.3f\n", label.c_str(), report->model.c_str(),
                 report->recall_at_1, report->recall_at_3, report->mrr);
     reports.push_back(std::move(report).value());
   }

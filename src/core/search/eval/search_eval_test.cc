@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
+
 #include "core/search/hashing_embedder.h"
+#include "core/search/search_service.h"
 #include "core/search/testing/fake_item_store.h"
 #include "core/search/word_vector_embedder.h"
 
@@ -27,8 +31,60 @@ TEST(SearchEval, EmbeddedDefaultReachesRecallAt3OfNinetyPercent) {
   for (const EvalMiss& m : report->misses_at_3) {
     std::printf("miss: \"%s\" wants %s (rank %d)\n", m.query.c_str(), m.relevant.front().c_str(), m.rank);
   }
-  std::printf("local: Recall@1 %.3f Recall@3 %.3f MRR %.3f\n", report->recall_at_1,
+  std::printf("local: Recall@1 %.3f Recall@3 %.3f MRR@10 %.3f\n", report->recall_at_1,
               report->recall_at_3, report->mrr);
+}
+
+// The issue's own example: "surfers" is the decisive word, and the surf camp's
+// long description diluted it in the averaged embedding (11th by cosine alone).
+// The re-ranker's word match brings it first. (The Bali hostel, the other
+// labelled answer, shares no close word with the query in these vectors:
+// inexpensive~budget 0.19, lodging~hostel 0.45, surfers~bali 0.23.)
+TEST(SearchEval, InexpensiveLodgingForSurfersFindsTheSurfCampFirst) {
+  auto items = testing::LoadInventoryFile(AURA_DEMO_INVENTORY);
+  ASSERT_TRUE(items.ok()) << items.status().ToString();
+  testing::FakeItemStore store;
+  for (const storage::Item& item : *items) store.Put(item);
+  SearchServiceOptions options{.refresh_interval = std::chrono::milliseconds(0),
+                               .progress = [](size_t, size_t) {}};
+  options.embedder.vectors_paths = {AURA_WORD_VECTORS_PATH};
+  auto service = SearchService::Create(options, store);
+  ASSERT_TRUE(service.ok()) << service.status().ToString();
+  ASSERT_EQ((*service)->embedder().ModelName().rfind("wink-sg-100d", 0), 0u)
+      << "the word vectors are missing: run scripts/fetch_word_vectors.sh";
+  ASSERT_TRUE((*service)->Start().ok());
+  auto hits = (*service)->Search("inexpensive lodging for surfers", 3, 0.0);
+  ASSERT_TRUE(hits.ok()) << hits.status().ToString();
+  ASSERT_FALSE(hits->empty());
+  EXPECT_EQ(hits->front().item_id, "costa_rica_surf_camp");
+  for (const SearchHit& h : *hits) {
+    EXPECT_GE(h.similarity, -1.0);
+    EXPECT_LE(h.similarity, 1.0);
+  }
+  for (size_t i = 1; i < hits->size(); ++i) EXPECT_GE((*hits)[i - 1].similarity, (*hits)[i].similarity);
+  // min_similarity cuts on the reported value.
+  const double cut = hits->back().similarity + 1e-6;
+  auto strict = (*service)->Search("inexpensive lodging for surfers", 3, cut);
+  ASSERT_TRUE(strict.ok());
+  EXPECT_EQ(strict->size(), hits->size() - 1);
+  for (const SearchHit& h : *strict) EXPECT_GE(h.similarity, cut);
+}
+
+TEST(SearchEval, ReRankingDoesNotLoseToTheCosineAlone) {
+  auto queries = LoadEvalQueries(AURA_SEARCH_EVAL_QUERIES);
+  auto items = testing::LoadInventoryFile(AURA_DEMO_INVENTORY);
+  auto vectors = WordVectors::Open(AURA_WORD_VECTORS_PATH);
+  ASSERT_TRUE(queries.ok() && items.ok() && vectors.ok());
+  WordVectorEmbedder embedder(std::move(vectors).value());
+  auto reranked = Evaluate(embedder, *items, *queries);
+  EvalOptions cosine_only;
+  cosine_only.rerank.enabled = false;
+  auto plain = Evaluate(embedder, *items, *queries, cosine_only);
+  ASSERT_TRUE(reranked.ok() && plain.ok());
+  EXPECT_GE(reranked->recall_at_3, plain->recall_at_3);
+  EXPECT_GE(reranked->mrr, plain->mrr);
+  std::printf("cosine only: Recall@1 %.3f Recall@3 %.3f MRR@10 %.3f\n", plain->recall_at_1,
+              plain->recall_at_3, plain->mrr);
 }
 
 TEST(SearchEval, HashingFallbackIsMeasuredToo) {
