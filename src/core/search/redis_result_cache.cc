@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/log/log.h"
+#include "telemetry/api/redis_span.h"
 #include "telemetry/api/tracer.h"
 
 namespace aura::core::search {
@@ -161,8 +162,8 @@ common::Result<std::optional<std::vector<SearchHit>>> RedisResultCache::Get(cons
   {
     std::lock_guard lock(mu_);
     AURA_RETURN_IF_ERROR(EnsureConnectedLocked());
-    auto span = CacheTracer().StartScopedSpan("search_cache.get", {.kind = telemetry::SpanKind::kClient});
-    span.SetAttribute("db.system", "redis").SetAttribute("db.operation", "GET");
+    telemetry::ScopedSpan span(telemetry::StartRedisSpan(
+        CacheTracer(), {"GET", full}, {.host = address_.host, .port = address_.port, .db = address_.db}));
     Reply r(static_cast<redisReply*>(redisCommand(context_, kCmdGet, full.data(), full.size())));
     if (!r || r->type == REDIS_REPLY_ERROR) {
       const std::string error = std::string("GET: ") + (r ? r->str : context_->errstr);
@@ -184,8 +185,9 @@ common::Status RedisResultCache::Put(const std::string& key, const std::vector<S
   const std::string value = Serialize(hits);
   std::lock_guard lock(mu_);
   AURA_RETURN_IF_ERROR(EnsureConnectedLocked());
-  auto span = CacheTracer().StartScopedSpan("search_cache.set", {.kind = telemetry::SpanKind::kClient});
-  span.SetAttribute("db.system", "redis").SetAttribute("db.operation", "SET");
+  telemetry::ScopedSpan span(telemetry::StartRedisSpan(
+      CacheTracer(), {"SET", full, value, "PX", std::to_string(ttl.count())},
+      {.host = address_.host, .port = address_.port, .db = address_.db}));
   Reply r(static_cast<redisReply*>(redisCommand(context_, kCmdSetPx, full.data(), full.size(),
                                                 value.data(), value.size(),
                                                 static_cast<long long>(ttl.count()))));

@@ -7,6 +7,7 @@
 #include <charconv>
 
 #include "common/log/log.h"
+#include "telemetry/api/redis_span.h"
 #include "telemetry/api/tracer.h"
 
 namespace aura::gateway {
@@ -176,22 +177,13 @@ void RedisLink::MarkSuccess() {
 
 common::Result<std::vector<RedisReply>> RedisLink::Run(
     const std::vector<std::vector<std::string>>& commands) {
-  // A CLIENT span per round trip, child of the caller's context. Only the
-  // command name: arguments hold keys derived from request signatures.
+  // A CLIENT span per round trip, child of the caller's context, with every
+  // argument masked (keys are derived from request signatures).
   static const telemetry::Tracer tracer("aura.gateway.redis");
-  std::string operation = commands.size() == 1 && !commands[0].empty() ? commands[0][0] : "PIPELINE";
-  for (char& c : operation) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  telemetry::Span span = tracer.StartSpan(operation, {.kind = telemetry::SpanKind::kClient});
-  span.SetAttribute("db.system.name", "redis")
-      .SetAttribute("db.system", "redis")
-      .SetAttribute("db.operation.name", operation)
-      .SetAttribute("aura.redis.client", options_.name);
-  if (commands.size() > 1) span.SetAttribute("db.operation.batch.size", commands.size());
-  if (url_.ok()) {
-    span.SetAttribute("server.address", url_.value().host)
-        .SetAttribute("server.port", url_.value().port)
-        .SetAttribute("db.namespace", std::to_string(url_.value().db));
-  }
+  telemetry::RedisEndpoint endpoint;
+  if (url_.ok()) endpoint = {.host = url_.value().host, .port = url_.value().port, .db = url_.value().db};
+  telemetry::Span span = telemetry::StartRedisSpan(tracer, commands, endpoint);
+  span.SetAttribute("aura.redis.client", options_.name);
   auto result = RunUntraced(commands);
   if (!result.ok()) {
     span.SetStatus(telemetry::StatusCode::kError, result.status().message())

@@ -97,7 +97,7 @@ class RedisLink {
     uint64_t generation = 0;      // failure_generation_ when ctx connected; guarded by mu
   };
 
-  // Run without its CLIENT span (db.system=redis, no arguments recorded).
+  // Run without its CLIENT span (telemetry/api/redis_span.h: arguments masked).
   common::Result<std::vector<RedisReply>> RunUntraced(
       const std::vector<std::vector<std::string>>& commands);
   // Sends the pipeline on `slot` (locked by the caller); false on a link error.

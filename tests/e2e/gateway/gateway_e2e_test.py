@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 import unittest
+import urllib.parse
 import uuid
 
 import nacl.signing
@@ -809,9 +810,31 @@ class RedisBackedTest(GatewayTestCase):
         server = [sp for sp in spans if sp["name"] == "POST /v1/negotiate"][0]
         redis = [sp for sp in spans if sp["attributes"].get("db.system") == "redis"]
         self.assertTrue(redis, spans)
+        url = urllib.parse.urlsplit(os.environ["AURA_TEST_REDIS_URL"])
         for sp in redis:
             self.assertEqual(sp["kind"], "client")
             self.assertEqual(sp["parent_span_id"], server["span_id"])
+            attrs = sp["attributes"]
+            self.assertEqual(attrs.get("db.system.name"), "redis", sp)
+            self.assertEqual(attrs.get("db.operation.name"), sp["name"], sp)
+            self.assertEqual(attrs.get("server.address"), url.hostname, sp)
+            self.assertEqual(int(attrs.get("server.port")), url.port, sp)
+            self.assertEqual(attrs.get("db.namespace"), (url.path.strip("/") or "0"), sp)
+            # The command with every key and value masked: `GET ?`, `SET ? ? EX ? NX`,
+            # `MULTI; INCR ?; EXPIRE ? ?; EXEC`.
+            text = attrs.get("db.query.text", "")
+            for command in text.split("; "):
+                words = command.split(" ")
+                self.assertRegex(words[0], r"^[A-Z]+$", sp)
+                for word in words[1:]:
+                    self.assertIn(word, ("?", "EX", "PX", "NX", "XX"), sp)
+            if sp["name"] != "PIPELINE":
+                self.assertTrue(text.startswith(sp["name"]), sp)
+            self.assertNotIn(agent.did, json.dumps(sp))
+        texts = {sp["attributes"]["db.query.text"] for sp in redis}
+        self.assertIn("GET ?", texts)  # the replay guard's lookup
+        self.assertIn("SET ? ? EX ? NX", texts)  # its answer, stored with a TTL
+        self.assertIn("MULTI; INCR ?; EXPIRE ? ?; EXEC", texts)  # the rate limiter's window
 
     def test_health_reports_redis_backends(self):
         status, _, data = request(self.hive, "GET", "/health")
