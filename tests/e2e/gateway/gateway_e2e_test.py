@@ -76,14 +76,16 @@ class Agent:
 class Hive:
     """aura-core and aura-gateway running in a temp dir."""
 
-    def __init__(self, gateway_env=None):
+    def __init__(self, gateway_env=None, db_url=None):
+        """db_url: an empty database for aura-core (migrated and seeded here);
+        default: SQLite in the temp dir."""
         self.gateway_env = gateway_env or {}
         for name, path in (("AURA_GATEWAY_BIN", GATEWAY_BIN), ("AURA_CORE_BIN", CORE_BIN),
                            ("AURA_SEED_BIN", SEED_BIN)):
             if not path or not os.path.exists(path):
                 raise RuntimeError(f"{name} must name the built binary (got {path!r})")
         self.dir = tempfile.mkdtemp(prefix="aura-gw-e2e-")
-        self.db_url = "sqlite://" + os.path.join(self.dir, "aura.db")
+        self.db_url = db_url or "sqlite://" + os.path.join(self.dir, "aura.db")
         subprocess.run([SEED_BIN, self.db_url], check=True, cwd=self.dir)
         self.core_port = free_port()
         self.http_port = free_port()

@@ -7,8 +7,15 @@ traceparent) and checks the spans the receiver got: one trace per request
 covering both services, SERVER → CLIENT → SERVER parent links, names, kinds,
 resource service names, and the incoming trace id continued.
 
+ServerErrorTest runs aura-core on a private PostgreSQL database (created in
+AURA_TEST_POSTGRES_URL's server), then makes its negotiation writes fail for
+real — a trigger that raises on INSERT into negotiations — and checks that the
+failure shows as Error on every hop of the trace, while a 401 (a client error)
+leaves the gateway's server span Unset.
+
 Run by ctest (label integration) with AURA_GATEWAY_BIN, AURA_CORE_BIN,
-AURA_SEED_BIN and AURA_OTLP_RECEIVER_BIN set.
+AURA_SEED_BIN and AURA_OTLP_RECEIVER_BIN set (ServerErrorTest also needs
+AURA_TEST_POSTGRES_URL and fails without it).
 """
 
 import json
@@ -17,7 +24,9 @@ import subprocess
 import sys
 import time
 import unittest
+import urllib.parse
 import urllib.request
+import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "e2e",
                                 "gateway"))
@@ -33,9 +42,9 @@ NEGOTIATE_RPC = "aura.negotiation.v1.NegotiationService/Negotiate"
 class TracedHive(e2e.Hive):
     """The e2e hive with both services exporting to the fake receiver."""
 
-    def __init__(self, otel_env):
+    def __init__(self, otel_env, db_url=None):
         self.otel_env = otel_env
-        super().__init__(gateway_env=dict(otel_env))
+        super().__init__(gateway_env=dict(otel_env), db_url=db_url)
 
     def start_core(self):
         self.core = self._spawn(e2e.CORE_BIN, {
@@ -189,6 +198,155 @@ class OtlpGrpcTest(CrossServiceBase, unittest.TestCase):
 class OtlpHttpTest(CrossServiceBase, unittest.TestCase):
     PROTOCOL = "http"
     TRACE_ID = "6c9f0008a9149214e37ac744924fd71d"
+
+
+class PrivateDatabase:
+    """A database of the test's own on the PostgreSQL server of AURA_TEST_POSTGRES_URL."""
+
+    def __init__(self):
+        base = os.environ.get("AURA_TEST_POSTGRES_URL", "")
+        if not base:
+            raise RuntimeError("AURA_TEST_POSTGRES_URL is not set: this test needs the real "
+                               "PostgreSQL (scripts/test.sh starts one)")
+        self.admin_url = base
+        self.name = "aura_trace_err_" + uuid.uuid4().hex[:12]
+        parts = urllib.parse.urlsplit(base)
+        self.url = urllib.parse.urlunsplit(parts._replace(path="/" + self.name))
+        self.psql(self.admin_url, f"CREATE DATABASE {self.name}")
+
+    @staticmethod
+    def psql(url, sql):
+        out = subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-q", "-X", "-c", sql],
+                             capture_output=True, timeout=60)
+        if out.returncode != 0:
+            raise RuntimeError(f"psql failed ({sql!r}): {out.stderr.decode(errors='replace')}")
+
+    def run(self, sql):
+        self.psql(self.url, sql)
+
+    def drop(self):
+        self.psql(self.admin_url, f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
+
+
+class ServerErrorTest(unittest.TestCase):
+    """A real failure in aura-core is an Error on every hop; a 401 is not."""
+
+    TRACE_ID = "7d0a1119ba25a325f48bd855a35fe82e"
+    PARENT = "fff20c8fd4d2c285"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.db = PrivateDatabase()
+        cls.rx = None
+        cls.hive = None
+        try:
+            cls.rx = Receiver()
+            env = {"OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{cls.rx.grpc_port}",
+                   "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",
+                   "OTEL_BSP_SCHEDULE_DELAY": "20"}
+            cls.hive = TracedHive(env, db_url=cls.db.url)
+            cls.hive.wait_ready()
+        except Exception:
+            cls.tearDownClass()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.hive:
+            cls.hive.close()
+        if cls.rx:
+            cls.rx.close()
+        cls.db.drop()
+
+    def wait_for(self, trace_id, wanted, timeout=20):
+        """The spans of one trace once every (name, kind) in `wanted` is there."""
+        deadline = time.time() + timeout
+        spans = []
+        while time.time() < deadline:
+            spans = [s for s in self.rx.spans() if s["trace_id"] == trace_id]
+            if set(wanted) <= {(s["name"], s["kind"]) for s in spans}:
+                return spans
+            time.sleep(0.05)
+        raise AssertionError(f"trace {trace_id} incomplete: {spans}")
+
+    def one(self, spans, name, kind):
+        found = [s for s in spans if s["name"] == name and s["kind"] == kind]
+        self.assertEqual(len(found), 1, spans)
+        return found[0]
+
+    def test_failed_negotiation_write_is_an_error_on_every_hop(self):
+        # The core's negotiation writes fail from now on: a trigger refuses
+        # every INSERT into negotiations (a superuser cannot be REVOKEd from).
+        self.db.run("""
+            CREATE FUNCTION aura_test_refuse_negotiations() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION 'negotiations are read-only in this test'; END $$;
+            CREATE TRIGGER aura_test_refuse BEFORE INSERT ON negotiations
+                FOR EACH ROW EXECUTE FUNCTION aura_test_refuse_negotiations();""")
+        agent = e2e.Agent()
+        body = {"item_id": "hotel_alpha", "bid_amount": 850.0, "currency": "USD",
+                "agent_did": agent.did}
+        headers = agent.headers("POST", "/v1/negotiate", body, None)
+        headers["traceparent"] = f"00-{self.TRACE_ID}-{self.PARENT}-01"
+        status, _, data = e2e.request(self.hive, "POST", "/v1/negotiate",
+                                      body=json.dumps(body).encode(), headers=headers)
+        self.assertGreaterEqual(status, 500, data)
+        self.assertLess(status, 600, data)
+
+        spans = self.wait_for(self.TRACE_ID, [("POST /v1/negotiate", SERVER),
+                                              (NEGOTIATE_RPC, CLIENT), (NEGOTIATE_RPC, SERVER)])
+        gw = self.one(spans, "POST /v1/negotiate", SERVER)
+        client = self.one(spans, NEGOTIATE_RPC, CLIENT)
+        server = self.one(spans, NEGOTIATE_RPC, SERVER)
+        self.assertEqual((gw["service"], client["service"], server["service"]),
+                         ("aura-gateway", "aura-gateway", "aura-core"))
+        self.assertEqual(gw["parent_span_id"], self.PARENT)
+        self.assertEqual(server["parent_span_id"], client["span_id"])
+
+        # The core's gRPC server span: ERROR, with the gRPC status code (a
+        # server-side code: UNAVAILABLE or INTERNAL) and error.type.
+        code = int(server["attributes"]["rpc.grpc.status_code"])
+        self.assertIn(code, (13, 14), server)  # INTERNAL, UNAVAILABLE
+        self.assertEqual(server["status"]["code"], STATUS_ERROR, server)
+        self.assertIn(server["attributes"].get("error.type"), ("INTERNAL", "UNAVAILABLE"), server)
+
+        # The gateway's gRPC client span: ERROR with the same code.
+        self.assertEqual(client["status"]["code"], STATUS_ERROR, client)
+        self.assertEqual(int(client["attributes"]["rpc.grpc.status_code"]), code, client)
+        self.assertEqual(client["attributes"].get("error.type"), server["attributes"]["error.type"])
+
+        # The gateway's HTTP server span: ERROR for the 5xx it answered, the
+        # status code as error.type (OTEL_CONFORMANCE §7), no description needed.
+        self.assertEqual(gw["status"]["code"], STATUS_ERROR, gw)
+        self.assertEqual(int(gw["attributes"]["http.response.status_code"]), status, gw)
+        self.assertEqual(gw["attributes"].get("error.type"), str(status), gw)
+
+        # Where it started: the INSERT itself, an ERROR SQL span under the core's server span.
+        inserts = [s for s in spans if s["service"] == "aura-core" and s["kind"] == CLIENT
+                   and s["attributes"].get("db.operation.name") == "INSERT"
+                   and s["attributes"].get("db.collection.name") == "negotiations"]
+        self.assertEqual(len(inserts), 1, spans)
+        self.assertEqual(inserts[0]["status"]["code"], STATUS_ERROR, inserts[0])
+        self.assertIn("error.type", inserts[0]["attributes"])
+        self.assertEqual(inserts[0]["parent_span_id"], server["span_id"])
+
+    def test_bad_signature_401_leaves_the_server_span_unset(self):
+        trace_id = uuid.uuid4().hex
+        agent, other = e2e.Agent(), e2e.Agent()
+        body = {"item_id": "hotel_alpha", "bid_amount": 850.0, "currency": "USD",
+                "agent_did": agent.did}
+        headers = agent.headers("POST", "/v1/negotiate", body, None)
+        headers["X-Signature"] = other.headers("POST", "/v1/negotiate", body, None)["X-Signature"]
+        headers["traceparent"] = f"00-{trace_id}-{self.PARENT}-01"
+        status, _, data = e2e.request(self.hive, "POST", "/v1/negotiate",
+                                      body=json.dumps(body).encode(), headers=headers)
+        self.assertEqual(status, 401, data)
+        spans = self.wait_for(trace_id, [("POST /v1/negotiate", SERVER)])
+        gw = self.one(spans, "POST /v1/negotiate", SERVER)
+        self.assertEqual(int(gw["attributes"]["http.response.status_code"]), 401, gw)
+        self.assertNotEqual(gw["status"]["code"], STATUS_ERROR, gw)
+        self.assertNotIn("error.type", gw["attributes"], gw)
+        # Rejected before the core: no gRPC call in this trace.
+        self.assertFalse([s for s in spans if s["name"] == NEGOTIATE_RPC], spans)
 
 
 if __name__ == "__main__":
