@@ -69,9 +69,24 @@ class Store {
   // stored normalised (compact, sorted keys), as every reader gets it back.
   virtual Status UpsertItems(const std::vector<Item>& items) = 0;
   // Stores an embedding for one item (search re-embedding). NOT_FOUND if the
-  // item does not exist.
+  // item does not exist. Not a change for ListItemsUpdatedSince.
   virtual Status SetEmbedding(const std::string& id, const std::vector<float>& embedding,
                               const std::string& model) = 0;
+  // The items (active or not, ordered by id) that UpsertItems wrote since the
+  // call that returned `cursor` as ItemChanges::next_cursor; cursor 0 means
+  // every item. This is how a poller (every core replica's search index)
+  // follows additions, updates and deactivations without listing the whole
+  // inventory. Guarantee: a write committed before a call starts is returned
+  // by that call or an earlier one; a write committing while a call runs is
+  // returned by that call or the next. An answer may repeat items an earlier
+  // answer returned (callers compare what they hold), and a cursor is only
+  // meaningful to the store that issued it. Items removed from the database
+  // by other means than the Store are not reported (there is no delete).
+  // The default lists every item and returns cursor 0 (correct, not cheap).
+  virtual Result<ItemChanges> ListItemsUpdatedSince(int64_t /*cursor*/) {
+    AURA_ASSIGN_OR_RETURN(std::vector<Item> items, ListItems(/*active_only=*/false));
+    return ItemChanges{.items = std::move(items), .next_cursor = 0};
+  }
 
   // --- negotiations ---
   // The stored decision for request_id, or nullopt.

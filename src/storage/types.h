@@ -31,6 +31,15 @@ struct Item {
   friend bool operator==(const Item&, const Item&) = default;
 };
 
+// An answer of Store::ListItemsUpdatedSince: the changed items and the cursor
+// to ask from next time.
+struct ItemChanges {
+  std::vector<Item> items;
+  int64_t next_cursor = 0;
+
+  friend bool operator==(const ItemChanges&, const ItemChanges&) = default;
+};
+
 // Outcome of one negotiation, as stored and as replayed for a repeated request_id.
 enum class Outcome { kAccepted, kCountered, kRejected, kUiRequired };
 

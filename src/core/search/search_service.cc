@@ -37,19 +37,25 @@ uint64_t EmbeddingHash(const std::vector<float>& v) {
              std::string_view(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(float)));
 }
 
-// The inventory version: a fingerprint of what search depends on, equal on
-// every replica that reads the same store with the same embedding model (so
-// their Redis keys agree). Stored-embedding bookkeeping is left out: one
-// replica storing embeddings must not make the others' answers unreachable.
-uint64_t Fingerprint(const std::string& model, const std::vector<storage::Item>& items) {
-  uint64_t h = Mix(0xCBF29CE484222325ULL, model);
-  for (const storage::Item& item : items) {
-    h = Mix(h, item.id);
-    h = MixValue(h, item.updated_at);
-    h = MixValue(h, item.active);
-  }
+// One item's part of the inventory version: what search answers depend on.
+// Stored-embedding bookkeeping is left out: one replica storing embeddings
+// must not make the others' answers unreachable.
+uint64_t ItemHash(const storage::Item& item) {
+  uint64_t h = Mix(0xCBF29CE484222325ULL, item.id);
+  h = MixValue(h, item.updated_at);
+  h = MixValue(h, item.active);
+  h = Mix(h, item.name);
+  h = Mix(h, item.description);
+  h = MixValue(h, item.base_price);
+  h = Mix(h, item.meta_json);
   return h;
 }
+
+// The inventory version is ModelHash ^ (XOR of every item's ItemHash): equal on
+// every replica that has read the same inventory with the same embedding
+// model (so their Redis keys agree), however it got there, and updated per
+// changed item without rereading the others.
+uint64_t ModelHash(const std::string& model) { return Mix(0xCBF29CE484222325ULL, model); }
 
 void AppendMetaStrings(const nlohmann::json& value, std::string& out) {
   if (value.is_string()) {
@@ -219,9 +225,22 @@ common::Status SearchService::EmbedMissing(std::vector<storage::Item>& items) {
   return common::OkStatus();
 }
 
-common::Status SearchService::Refresh() {
+common::Status SearchService::Refresh() { return RefreshFrom(/*complete=*/false); }
+
+common::Status SearchService::FullRefresh() { return RefreshFrom(/*complete=*/true); }
+
+common::Status SearchService::RefreshFrom(bool complete) {
   std::lock_guard refresh_lock(refresh_mu_);
-  auto listed = store_.ListItems(/*active_only=*/false);
+  const common::Clock::TimePoint now = clock_.Now();
+  // A complete listing (cursor 0) on the first load, when asked for, and every
+  // full_refresh_interval: only it notices items deleted from the database
+  // behind the Store's back. Stores without change cursors always answer with
+  // cursor 0, so every poll of theirs is complete.
+  if (change_cursor_ == 0 || (options_.full_refresh_interval.count() > 0 &&
+                              now - last_complete_refresh_ >= options_.full_refresh_interval)) {
+    complete = true;
+  }
+  auto listed = store_.ListItemsUpdatedSince(complete ? 0 : change_cursor_);
   if (!listed.ok()) {
     if (!last_refresh_failed_) {
       AURA_LOG_WARNING("search.refresh_failed").With("error", listed.status().ToString());
@@ -229,13 +248,34 @@ common::Status SearchService::Refresh() {
     last_refresh_failed_ = true;
     return listed.status();
   }
-  std::vector<storage::Item> items = std::move(listed).value();
-  const uint64_t fingerprint = Fingerprint(embedder_->ModelName(), items);
-  if (refreshes_.load() > 0 && fingerprint == inventory_version_.load()) {
+  storage::ItemChanges changes = std::move(listed).value();
+  items_read_.fetch_add(changes.items.size());
+  // What differs from what we hold: the answer may repeat unchanged items.
+  std::vector<storage::Item> items;
+  std::vector<uint64_t> hashes;
+  std::set<std::string> listed_ids;
+  for (storage::Item& item : changes.items) {
+    if (complete) listed_ids.insert(item.id);
+    const uint64_t hash = ItemHash(item);
+    auto known = item_hashes_.find(item.id);
+    if (known != item_hashes_.end() && known->second == hash) continue;
+    hashes.push_back(hash);
+    items.push_back(std::move(item));
+  }
+  std::vector<std::string> gone;
+  if (complete) {
+    for (const auto& [id, hash] : item_hashes_) {
+      if (!listed_ids.contains(id)) gone.push_back(id);
+    }
+  }
+  if (refreshes_.load() > 0 && items.empty() && gone.empty()) {
+    change_cursor_ = changes.next_cursor;
+    if (complete) last_complete_refresh_ = now;
     last_refresh_failed_ = false;
     return common::OkStatus();
   }
   auto span = tracer_.StartScopedSpan("search.refresh", {.new_root = true});
+  span.SetAttribute("aura.search.complete", complete);
   const uint64_t embedded_before = items_embedded_.load();
   if (Status st = EmbedMissing(items); !st.ok()) {
     span.SetStatus(telemetry::StatusCode::kError, st.ToString());
@@ -243,7 +283,7 @@ common::Status SearchService::Refresh() {
       AURA_LOG_WARNING("search.refresh_failed").With("error", st.ToString());
     }
     last_refresh_failed_ = true;
-    return st;
+    return st;  // cursor unchanged: the same changes are read again next time
   }
   last_refresh_failed_ = false;
 
@@ -258,12 +298,10 @@ common::Status SearchService::Refresh() {
     }
     index = index_;
   }
-  std::set<std::string> seen;
   std::vector<const storage::Item*> to_upsert;
   size_t added = 0;
   size_t removed = 0;
   for (const storage::Item& item : items) {
-    seen.insert(item.id);
     const bool usable = item.active && index &&
                         static_cast<int>(item.embedding.size()) == index->Dimensions() &&
                         !IsZero(item.embedding);
@@ -319,24 +357,34 @@ common::Status SearchService::Refresh() {
     }
     added += fresh.size();
   }
-  std::vector<std::string> gone;
-  {
-    std::shared_lock lock(mu_);
-    for (const auto& [id, entry] : entries_) {
-      if (!seen.contains(id)) gone.push_back(id);
-    }
-  }
   for (const std::string& id : gone) {
+    bool was_indexed = false;
     {
       std::unique_lock lock(mu_);
-      entries_.erase(id);
+      was_indexed = entries_.erase(id) > 0;
     }
     if (index) index->Remove(id);
-    ++removed;
+    if (was_indexed) ++removed;
   }
-  inventory_version_.store(fingerprint);
+  // The version follows the items we now hold.
+  for (size_t i = 0; i < items.size(); ++i) {
+    uint64_t& held = item_hashes_[items[i].id];
+    items_xor_ ^= held ^ hashes[i];  // held is 0 for a new item
+    held = hashes[i];
+  }
+  for (const std::string& id : gone) {
+    items_xor_ ^= item_hashes_[id];
+    item_hashes_.erase(id);
+  }
+  change_cursor_ = changes.next_cursor;
+  if (complete) {
+    last_complete_refresh_ = now;
+    complete_refreshes_.fetch_add(1);
+  }
+  inventory_version_.store(ModelHash(embedder_->ModelName()) ^ items_xor_);
   refreshes_.fetch_add(1);
-  span.SetAttribute("aura.search.indexed", static_cast<int64_t>(added))
+  span.SetAttribute("aura.search.changed", static_cast<int64_t>(items.size()))
+      .SetAttribute("aura.search.indexed", static_cast<int64_t>(added))
       .SetAttribute("aura.search.removed", static_cast<int64_t>(removed))
       .SetAttribute("aura.search.embedded", static_cast<int64_t>(items_embedded_.load() - embedded_before));
   if (added > 0 || removed > 0) {
@@ -470,6 +518,8 @@ SearchServiceStatus SearchService::Describe() const {
   s.started = started_.load();
   s.refreshes = refreshes_.load();
   s.items_embedded = items_embedded_.load();
+  s.complete_refreshes = complete_refreshes_.load();
+  s.items_read = items_read_.load();
   std::shared_lock lock(mu_);
   if (index_) {
     s.indexed_items = index_->Size();

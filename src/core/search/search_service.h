@@ -8,9 +8,10 @@
 // and the Semantic Nectar cache. Start() loads the inventory from the Store —
 // embedding (and storing, with Store::SetEmbedding) every item whose stored
 // embedding was made by another model or is missing — and then keeps the
-// index current by polling the store every refresh_interval (Refresh()), so
-// every core replica sees changes made through any other, with SQLite and
-// PostgreSQL alike.
+// index current by polling the store every refresh_interval for what changed
+// (Refresh(), Store::ListItemsUpdatedSince), so every core replica sees
+// changes made through any other, with SQLite and PostgreSQL alike, without
+// listing the whole inventory on every poll.
 //
 //   SearchServiceOptions options = SearchServiceOptionsFromConfig(config);
 //   AURA_ASSIGN_OR_RETURN(std::unique_ptr<SearchService> search,
@@ -37,7 +38,8 @@
 // Spans: `search.query` (attributes aura.search.limit, aura.search.min_similarity,
 // aura.search.cache = exact|near|miss, aura.search.results) with children
 // `search.embed` and `search.index`; `search.refresh` (a root span) when a poll
-// finds changes, with aura.search.indexed / aura.search.removed / aura.search.embedded.
+// finds changes, with aura.search.complete (a whole listing), aura.search.changed,
+// aura.search.indexed / aura.search.removed / aura.search.embedded.
 //
 // Status codes of Search: INVALID_ARGUMENT for an empty or whitespace-only
 // query ("query must not be empty"), a query over max_query_bytes, a limit
@@ -59,6 +61,7 @@
 #include <stop_token>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "common/clock.h"
@@ -97,6 +100,11 @@ struct SearchServiceOptions {
   size_t snippet_bytes = 160;
   // How often the background poller looks for inventory changes.
   std::chrono::milliseconds refresh_interval{5000};
+  // Polls read only what changed (Store::ListItemsUpdatedSince); at most this
+  // often one lists the whole inventory instead, to notice items deleted from
+  // the database behind the Store's back (the Store has no delete).
+  // 0 = only the first load is complete.
+  std::chrono::milliseconds full_refresh_interval{std::chrono::minutes(10)};
   // Texts per EmbedBatch call when (re-)embedding the inventory.
   size_t embed_batch = 32;
   // Called while (re-)embedding: (done, total). Null = a progress line on
@@ -124,6 +132,8 @@ struct SearchServiceStatus {
   bool started = false;
   uint64_t refreshes = 0;
   uint64_t items_embedded = 0;  // (re-)embedded by this process
+  uint64_t complete_refreshes = 0;  // refreshes that listed the whole inventory
+  uint64_t items_read = 0;          // items the store returned to all refreshes
   size_t index_memory_bytes = 0;
 };
 
@@ -157,12 +167,18 @@ class SearchService {
   common::Result<std::vector<SearchHit>> Search(std::string_view query, int limit = 0,
                                                 double min_similarity = 0.0);
 
-  // Reads the inventory once and applies every change since the last call:
+  // Reads what changed in the store since the last call
+  // (Store::ListItemsUpdatedSince with the cursor it returned) and applies it:
   // new and changed items are (re-)embedded when needed and indexed,
-  // deactivated and deleted ones leave the index, and the inventory version
-  // changes so cached answers are no longer served. Cheap when nothing
-  // changed (one ListItems). Safe to call from any thread at any time.
+  // deactivated ones leave the index, and the inventory version changes so
+  // cached answers are no longer served. Cheap when nothing changed (one
+  // indexed query that returns nothing). The first call, and one every
+  // full_refresh_interval, lists the whole inventory (as FullRefresh). Safe to
+  // call from any thread at any time.
   common::Status Refresh();
+  // Refresh from a complete listing: also removes items that vanished from
+  // the database without a Store write (deleted by hand).
+  common::Status FullRefresh();
 
   SearchCacheStats CacheStats() const { return cache_.Stats(); }
   // Drops every cached answer.
@@ -181,6 +197,7 @@ class SearchService {
   };
   common::Result<std::vector<SearchHit>> SearchTraced(std::string_view query, int limit,
                                                       double min_similarity, telemetry::ScopedSpan& span);
+  common::Status RefreshFrom(bool complete);
   common::Status EmbedMissing(std::vector<storage::Item>& items);
   void ReportProgress(size_t done, size_t total, bool final);
   void PollLoop(std::stop_token stop);
@@ -202,6 +219,15 @@ class SearchService {
   std::atomic<uint64_t> refreshes_{0};
   std::atomic<uint64_t> items_embedded_{0};
   bool last_refresh_failed_ = false;  // guarded by refresh_mu_
+  // What the last refresh left us holding, guarded by refresh_mu_: the store's
+  // change cursor (0 = none yet), every listed item's ItemHash (active or
+  // not) and their XOR, and when the inventory was last listed whole.
+  int64_t change_cursor_ = 0;
+  std::unordered_map<std::string, uint64_t> item_hashes_;
+  uint64_t items_xor_ = 0;
+  common::Clock::TimePoint last_complete_refresh_{};
+  std::atomic<uint64_t> complete_refreshes_{0};
+  std::atomic<uint64_t> items_read_{0};
 
   std::mutex poll_mu_;
   std::condition_variable_any poll_cv_;

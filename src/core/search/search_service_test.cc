@@ -162,8 +162,8 @@ TEST_F(SearchServiceTest, OnlyActiveItemsAndRefreshFollowsTheStore) {
 
   store_.SetActive("hotel_alpha", false);  // deactivated
   store_.Put(MakeItem("new_hostel", "New Hostel", "Another hostel."));  // added
-  store_.Erase("ski_chalet");  // deleted
-  ASSERT_TRUE(service_->Refresh().ok());
+  store_.Erase("ski_chalet");  // deleted behind the Store's back: only a complete listing sees it
+  ASSERT_TRUE(service_->FullRefresh().ok());
   EXPECT_NE(service_->Describe().inventory_version, v1);
   auto now = ids();
   EXPECT_EQ(now.size(), 2u);
@@ -181,6 +181,75 @@ TEST_F(SearchServiceTest, OnlyActiveItemsAndRefreshFollowsTheStore) {
   EXPECT_EQ(lighthouse->front().item_id, "new_hostel");
   EXPECT_EQ(lighthouse->front().base_price, 70);
   EXPECT_EQ(service_->Describe().indexed_items, 3u);
+}
+
+TEST_F(SearchServiceTest, RefreshReadsOnlyWhatChanged) {
+  const int complete_before = store_.complete_calls();
+  const int64_t read_before = store_.changed_items_returned();
+  const uint64_t v1 = service_->Describe().inventory_version;
+  ASSERT_TRUE(service_->Refresh().ok());  // nothing changed
+  EXPECT_EQ(store_.changed_items_returned(), read_before);
+  EXPECT_EQ(service_->Describe().inventory_version, v1);
+
+  store_.Put(MakeItem("lighthouse", "Lighthouse", "A lighthouse keeper's cottage.", 70));
+  store_.SetActive("hotel_alpha", false);
+  ASSERT_TRUE(service_->Refresh().ok());
+  EXPECT_EQ(store_.changed_items_returned(), read_before + 2) << "only the two changed items are read";
+  EXPECT_EQ(store_.complete_calls(), complete_before) << "no complete listing after the first";
+  EXPECT_NE(service_->Describe().inventory_version, v1);
+  EXPECT_EQ(Ids(*service_->Search("lighthouse cottage", 1, 0.0)), std::vector<std::string>{"lighthouse"});
+  auto all = service_->Search("hotel hostel chalet lighthouse", 10, -1.0);
+  ASSERT_TRUE(all.ok());
+  for (const SearchHit& h : *all) EXPECT_NE(h.item_id, "hotel_alpha");
+  // Storing embeddings is not a change: the next poll reads nothing.
+  const int64_t read_after = store_.changed_items_returned();
+  ASSERT_TRUE(service_->Refresh().ok());
+  EXPECT_EQ(store_.changed_items_returned(), read_after);
+}
+
+TEST(SearchService, ACompleteListingEveryIntervalNoticesDeletions) {
+  common::FakeClock clock;
+  FakeItemStore store;
+  store.Put(MakeItem("a", "Hostel A", "A hostel."));
+  store.Put(MakeItem("b", "Hostel B", "Another hostel."));
+  SearchService service({.refresh_interval = std::chrono::milliseconds(0),
+                         .full_refresh_interval = std::chrono::minutes(1),
+                         .progress = [](size_t, size_t) {}},
+                        store, std::make_unique<HashingEmbedder>(),
+                        std::make_unique<MemoryResultCache>(MemoryResultCacheOptions{}, clock), clock);
+  ASSERT_TRUE(service.Start().ok());
+  EXPECT_EQ(service.Describe().complete_refreshes, 1u);
+  store.Erase("b");
+  ASSERT_TRUE(service.Refresh().ok());
+  EXPECT_EQ(service.Describe().indexed_items, 2u) << "a deletion leaves no change to read";
+  clock.Advance(std::chrono::seconds(61));
+  ASSERT_TRUE(service.Refresh().ok());
+  EXPECT_EQ(service.Describe().indexed_items, 1u);
+  EXPECT_EQ(service.Describe().complete_refreshes, 2u);
+}
+
+TEST(SearchService, ReplicasAgreeOnTheInventoryVersionHoweverTheyGotThere) {
+  common::FakeClock clock;
+  FakeItemStore store;
+  auto make = [&] {
+    return std::make_unique<SearchService>(
+        SearchServiceOptions{.refresh_interval = std::chrono::milliseconds(0), .progress = [](size_t, size_t) {}},
+        store, std::make_unique<HashingEmbedder>(),
+        std::make_unique<MemoryResultCache>(MemoryResultCacheOptions{}, clock), clock);
+  };
+  store.Put(MakeItem("a", "Hostel A", "A hostel."));
+  auto early = make();
+  ASSERT_TRUE(early->Start().ok());
+  store.Put(MakeItem("b", "Hostel B", "Another hostel."));
+  ASSERT_TRUE(early->Refresh().ok());
+  store.Put(MakeItem("a", "Hostel A", "A renamed hostel."));
+  store.SetActive("b", false);
+  ASSERT_TRUE(early->Refresh().ok());
+  auto late = make();  // one complete listing of the same inventory
+  ASSERT_TRUE(late->Start().ok());
+  EXPECT_EQ(early->Describe().inventory_version, late->Describe().inventory_version);
+  EXPECT_EQ(early->Describe().indexed_items, 1u);
+  EXPECT_EQ(late->Describe().indexed_items, 1u);
 }
 
 TEST_F(SearchServiceTest, StoresEmbeddingsWithTheirModelAndReembedsOnAModelChange) {

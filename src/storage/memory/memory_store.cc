@@ -45,6 +45,7 @@ Status MemoryStore::UpsertItems(const std::vector<Item>& items) {
   const int64_t now = clock_.NowUnixSeconds();
   std::unique_lock lock(mu_);
   for (Item& item : prepared) {
+    revisions_[item.id] = ++last_revision_;
     auto it = items_.find(item.id);
     item.updated_at = now;
     if (it == items_.end()) {
@@ -63,6 +64,16 @@ Status MemoryStore::UpsertItems(const std::vector<Item>& items) {
     it->second = std::move(item);
   }
   return common::OkStatus();
+}
+
+Result<ItemChanges> MemoryStore::ListItemsUpdatedSince(int64_t cursor) {
+  std::shared_lock lock(mu_);
+  ItemChanges changes;
+  changes.next_cursor = last_revision_ + 1;
+  for (const auto& [id, item] : items_) {
+    if (revisions_.at(id) >= cursor) changes.items.push_back(item);
+  }
+  return changes;
 }
 
 Status MemoryStore::SetEmbedding(const std::string& id, const std::vector<float>& embedding,

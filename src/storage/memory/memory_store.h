@@ -29,6 +29,8 @@ class MemoryStore final : public Store {
   Status UpsertItems(const std::vector<Item>& items) override;
   Status SetEmbedding(const std::string& id, const std::vector<float>& embedding,
                       const std::string& model) override;
+  // Revisions count writes; the cursor is the next revision to be handed out.
+  Result<ItemChanges> ListItemsUpdatedSince(int64_t cursor) override;
   Result<std::optional<NegotiationRecord>> FindNegotiation(const std::string& request_id) override;
   Status InsertNegotiation(const NegotiationRecord& record) override;
   Result<int64_t> CountValidNegotiations(int64_t now_unix) override;
@@ -37,6 +39,8 @@ class MemoryStore final : public Store {
   const common::Clock& clock_;
   mutable std::shared_mutex mu_;
   std::map<std::string, Item> items_;                      // guarded by mu_
+  std::map<std::string, int64_t> revisions_;               // item id -> last write; guarded by mu_
+  int64_t last_revision_ = 0;                              // guarded by mu_
   std::map<std::string, NegotiationRecord> negotiations_;  // guarded by mu_
 };
 

@@ -1,5 +1,6 @@
 #include "storage/postgres/postgres_store.h"
 
+#include <algorithm>
 #include <charconv>
 #include <exception>
 #include <pqxx/pqxx>
@@ -53,15 +54,26 @@ constexpr Statement kListItems{"items.list", "SELECT", "items",
 constexpr Statement kListActiveItems{"items.list_active", "SELECT", "items",
                                      "SELECT " AURA_ITEM_COLUMNS
                                      " FROM items WHERE active ORDER BY id COLLATE \"C\""};
+// Change cursor: the oldest transaction still running, read before the items (see
+// ListItemsUpdatedSince). xid8 travels as text: it has no cast to bigint.
+constexpr Statement kChangeHorizon{"items.change_horizon", "SELECT", "items",
+                                   "SELECT pg_snapshot_xmin(pg_current_snapshot())::text"};
+constexpr Statement kListItemsUpdatedSince{
+    "items.list_updated_since", "SELECT", "items",
+    "SELECT " AURA_ITEM_COLUMNS
+    " FROM items WHERE change_xid >= $1::text::xid8 ORDER BY id COLLATE \"C\""};
 #undef AURA_ITEM_COLUMNS
 
 // An empty embedding keeps the stored one only while the text it was made from is unchanged.
+// change_xid records the writing transaction for ListItemsUpdatedSince.
 constexpr Statement kUpsertItem{"items.upsert", "UPSERT", "items", R"sql(
 INSERT INTO items AS i (id, name, description, base_price, floor_price, active, meta,
-                        embedding, embedding_model, created_at, updated_at)
+                        embedding, embedding_model, created_at, updated_at, change_xid)
 VALUES ($1, $2, $3, $4::double precision, $5::double precision, $6::boolean, $7::jsonb,
-        NULLIF($8::bytea, ''::bytea), $9, to_timestamp($10::bigint), to_timestamp($10::bigint))
+        NULLIF($8::bytea, ''::bytea), $9, to_timestamp($10::bigint), to_timestamp($10::bigint),
+        pg_current_xact_id())
 ON CONFLICT (id) DO UPDATE SET
+  change_xid = excluded.change_xid,
   name = excluded.name,
   description = excluded.description,
   base_price = excluded.base_price,
@@ -101,6 +113,7 @@ constexpr const Statement* kPrepared[] = {
     &kPing,         &kMigrationApplied,  &kRecordMigration, &kSchemaVersion,
     &kFindItem,     &kListItems,         &kListActiveItems, &kUpsertItem,
     &kSetEmbedding, &kInsertNegotiation, &kFindNegotiation, &kCountValidNegotiations,
+    &kChangeHorizon, &kListItemsUpdatedSince,
 };
 
 // --- helpers ---
@@ -418,6 +431,37 @@ Result<std::vector<Item>> PostgresStore::ListItems(bool active_only) {
     return Status();
   }));
   return items;
+}
+
+// Every transaction with an id below the snapshot's xmin had ended when the
+// horizon was read, so its writes are visible to the item query that follows;
+// writes of transactions still running then have ids >= xmin and are read by
+// the next call, whose cursor is this xmin. (A sequence or a timestamp taken
+// inside the writing transaction would let a late commit slip behind a cursor
+// that already moved past it.) Items that changed before but also have
+// change_xid >= cursor are read twice, which the contract allows.
+Result<ItemChanges> PostgresStore::ListItemsUpdatedSince(int64_t cursor) {
+  ItemChanges changes;
+  AURA_RETURN_IF_ERROR(WithConnection([&](Connection& c) -> Status {
+    changes = ItemChanges{};
+    pqxx::nontransaction tx(c.conn);
+    const std::string horizon = FieldText(Exec(options_.statement_observer, tx, kChangeHorizon)[0][0]);
+    int64_t next = 0;
+    if (auto [end, ec] = std::from_chars(horizon.data(), horizon.data() + horizon.size(), next);
+        ec != std::errc() || end != horizon.data() + horizon.size()) {
+      return common::InternalError("unexpected transaction horizon '" + horizon + "'");
+    }
+    pqxx::result r = Exec(options_.statement_observer, tx, kListItemsUpdatedSince,
+                          std::to_string(std::max<int64_t>(cursor, 0)));
+    changes.items.reserve(r.size());
+    for (const pqxx::row& row : r) {
+      AURA_ASSIGN_OR_RETURN(Item item, ReadItem(row));
+      changes.items.push_back(std::move(item));
+    }
+    changes.next_cursor = std::max(next, cursor);
+    return Status();
+  }));
+  return changes;
 }
 
 Status PostgresStore::UpsertItems(const std::vector<Item>& items) {

@@ -33,6 +33,8 @@ class PostgresStore final : public Store {
   Status Ping() override;
   Result<Item> FindItem(const std::string& id) override;
   Result<std::vector<Item>> ListItems(bool active_only) override;
+  // The cursor is a transaction id horizon (pg_snapshot_xmin); see the .cc.
+  Result<ItemChanges> ListItemsUpdatedSince(int64_t cursor) override;
   Status UpsertItems(const std::vector<Item>& items) override;
   Status SetEmbedding(const std::string& id, const std::vector<float>& embedding,
                       const std::string& model) override;

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <pqxx/pqxx>
 #include <thread>
 
 #include "storage/migrations/migrations.h"
@@ -44,6 +45,57 @@ TEST(PostgresStore, ConcurrentMigrationsFromSeveralProcessesApplyOnce) {
     EXPECT_EQ(*r, LatestSchemaVersion());
   }
   stores.clear();
+}
+
+// The case a sequence or timestamp cursor gets wrong: a transaction that
+// began writing first commits last, after a poll has already seen a later
+// write. The next poll from that poll's cursor must still return it.
+TEST(PostgresStore, ListItemsUpdatedSinceSeesATransactionThatCommitsLate) {
+  const std::string admin = testing::RequirePostgresTestUrl();
+  ASSERT_FALSE(admin.empty());
+  auto db = testing::TempPostgresDatabase::Create(admin);
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  auto store = MakeStore({.url = (*db)->url()});
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  ASSERT_TRUE((*store)->Migrate().ok());
+  Item slow;
+  slow.id = "slow";
+  slow.name = "Slow";
+  slow.base_price = 100;
+  slow.floor_price = 80;
+  Item fast = slow;
+  fast.id = "fast";
+  fast.name = "Fast";
+  ASSERT_TRUE((*store)->UpsertItems({slow}).ok());
+  auto start = (*store)->ListItemsUpdatedSince(0);
+  ASSERT_TRUE(start.ok()) << start.status().ToString();
+
+  // The slow writer takes its transaction id now and writes the item the way
+  // the store does, but commits only at the end.
+  pqxx::connection conn((*db)->url());
+  pqxx::work late(conn);
+  late.exec("SELECT pg_current_xact_id()");
+  late.exec(
+      "UPDATE items SET name = 'Slow, renamed', updated_at = now(), "
+      "change_xid = pg_current_xact_id() WHERE id = 'slow'");
+  ASSERT_TRUE((*store)->UpsertItems({fast}).ok());  // a later transaction, committed first
+  auto middle = (*store)->ListItemsUpdatedSince(start->next_cursor);
+  ASSERT_TRUE(middle.ok()) << middle.status().ToString();
+  bool saw_fast = false;
+  for (const Item& item : middle->items) {
+    saw_fast |= item.id == "fast";
+    if (item.id == "slow") {
+      EXPECT_EQ(item.name, "Slow") << "uncommitted writes are invisible";
+    }
+  }
+  EXPECT_TRUE(saw_fast);
+  late.commit();
+
+  auto after = (*store)->ListItemsUpdatedSince(middle->next_cursor);
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  bool saw_slow = false;
+  for (const Item& item : after->items) saw_slow |= item.id == "slow" && item.name == "Slow, renamed";
+  EXPECT_TRUE(saw_slow) << "a write that committed after the poll must be returned by the next one";
 }
 
 TEST(PostgresStore, PoolStaysWithinItsSize) {

@@ -52,12 +52,20 @@ constexpr Statement kListItems{"items.list", "SELECT", "items",
 constexpr Statement kListActiveItems{"items.list_active", "SELECT", "items",
                                      "SELECT " AURA_ITEM_COLUMNS
                                      " FROM items WHERE active = 1 ORDER BY id"};
+// The revision is the last column (after the item's).
+constexpr Statement kListItemsUpdatedSince{"items.list_updated_since", "SELECT", "items",
+                                           "SELECT " AURA_ITEM_COLUMNS
+                                           ", revision FROM items WHERE revision >= ?1 ORDER BY id"};
 // An empty embedding keeps the stored one only while the text it was made from is unchanged.
+// Every write takes the next revision: writers hold SQLite's write lock (BEGIN IMMEDIATE), so
+// revisions commit in order and a reader never sees a higher one before a lower one.
 constexpr Statement kUpsertItem{"items.upsert", "UPSERT", "items", R"sql(
 INSERT INTO items (id, name, description, base_price, floor_price, active, meta,
-                   embedding, embedding_model, created_at, updated_at)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)
+                   embedding, embedding_model, created_at, updated_at, revision)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10,
+        (SELECT coalesce(max(revision), 0) + 1 FROM items))
 ON CONFLICT (id) DO UPDATE SET
+  revision = excluded.revision,
   name = excluded.name,
   description = excluded.description,
   base_price = excluded.base_price,
@@ -418,6 +426,23 @@ Result<std::vector<Item>> SqliteStore::ListItems(bool active_only) {
         return Status();
       }));
   return items;
+}
+
+Result<ItemChanges> SqliteStore::ListItemsUpdatedSince(int64_t cursor) {
+  AURA_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
+  ItemChanges changes;
+  changes.next_cursor = cursor;
+  // One statement reads one snapshot; the highest revision in it is the newest write.
+  AURA_RETURN_IF_ERROR(conn->Exec(
+      options_.statement_observer, kListItemsUpdatedSince, [&](Binder& b) { b.Int(cursor); },
+      [&](sqlite3_stmt* stmt) -> Status {
+        AURA_ASSIGN_OR_RETURN(Item item, ReadItem(stmt));
+        changes.items.push_back(std::move(item));
+        changes.next_cursor =
+            std::max<int64_t>(changes.next_cursor, sqlite3_column_int64(stmt, 11) + 1);
+        return Status();
+      }));
+  return changes;
 }
 
 Status SqliteStore::UpsertItems(const std::vector<Item>& items) {

@@ -2,6 +2,7 @@
 // instantiates the suite (see store_contract.h).
 #include <atomic>
 #include <cmath>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -250,6 +251,149 @@ TEST_P(StoreContractTest, EmbeddingIsStoredAndKeptWhileTheTextIsUnchanged) {
   EXPECT_EQ(f.store().FindItem("e")->embedding_model, "m2");
 
   EXPECT_EQ(f.store().SetEmbedding("missing", vec, "m").code(), StatusCode::kNotFound);
+}
+
+// Ids of the items, in the order given.
+std::vector<std::string> IdsOf(const std::vector<Item>& items) {
+  std::vector<std::string> ids;
+  for (const Item& i : items) ids.push_back(i.id);
+  return ids;
+}
+
+// PostgreSQL may repeat items whose writing transaction was not yet below the
+// cluster-wide horizon (another test's transaction can hold it back), which the
+// contract allows; the other backends return exactly the writes since the cursor.
+bool ExactChanges(Store& store) { return store.Backend() != "postgresql"; }
+
+TEST_P(StoreContractTest, ListItemsUpdatedSinceFollowsAdditionsUpdatesAndDeactivations) {
+  AURA_FIXTURE(f);
+  auto empty = f.store().ListItemsUpdatedSince(0);
+  ASSERT_TRUE(empty.ok()) << empty.status().ToString();
+  EXPECT_TRUE(empty->items.empty());
+  ASSERT_TRUE(f.store().UpsertItems({MakeItem("c"), MakeItem("a"), MakeItem("b")}).ok());
+
+  auto all = f.store().ListItemsUpdatedSince(empty->next_cursor);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_EQ(IdsOf(all->items), (std::vector<std::string>{"a", "b", "c"})) << "ordered by id";
+  EXPECT_EQ(all->items, *f.store().ListItems(false)) << "whole items, as ListItems has them";
+  auto from_zero = f.store().ListItemsUpdatedSince(0);
+  ASSERT_TRUE(from_zero.ok());
+  EXPECT_EQ(IdsOf(from_zero->items), (std::vector<std::string>{"a", "b", "c"})) << "0 = everything";
+
+  // Nothing written: nothing new (PostgreSQL may repeat unchanged items).
+  auto idle = f.store().ListItemsUpdatedSince(all->next_cursor);
+  ASSERT_TRUE(idle.ok());
+  if (ExactChanges(f.store())) {
+    EXPECT_TRUE(idle->items.empty()) << ::testing::PrintToString(IdsOf(idle->items));
+  }
+  for (const Item& item : idle->items) EXPECT_EQ(item, *f.store().FindItem(item.id));
+
+  // An update, a deactivation and an addition, all in the same second as the
+  // first writes (the cursor must not depend on timestamps).
+  Item renamed = MakeItem("a");
+  renamed.name = "Renamed a";
+  Item deactivated = MakeItem("b");
+  deactivated.active = false;
+  ASSERT_TRUE(f.store().UpsertItems({renamed, deactivated, MakeItem("d")}).ok());
+  auto changed = f.store().ListItemsUpdatedSince(idle->next_cursor);
+  ASSERT_TRUE(changed.ok()) << changed.status().ToString();
+  if (ExactChanges(f.store())) {
+    EXPECT_EQ(IdsOf(changed->items), (std::vector<std::string>{"a", "b", "d"}));
+  }
+  std::map<std::string, Item> by_id;
+  for (const Item& item : changed->items) by_id[item.id] = item;
+  ASSERT_TRUE(by_id.contains("a") && by_id.contains("b") && by_id.contains("d"));
+  EXPECT_EQ(by_id["a"].name, "Renamed a");
+  EXPECT_FALSE(by_id["b"].active) << "deactivated items are reported, inactive";
+  EXPECT_EQ(by_id["d"].updated_at, kStart);
+
+  // Only what was written after the cursor: a, not the others.
+  f.clock().Advance(std::chrono::seconds(5));
+  ASSERT_TRUE(f.store().UpsertItems({MakeItem("a")}).ok());
+  auto again = f.store().ListItemsUpdatedSince(changed->next_cursor);
+  ASSERT_TRUE(again.ok());
+  if (ExactChanges(f.store())) {
+    EXPECT_EQ(IdsOf(again->items), std::vector<std::string>{"a"});
+  }
+  bool saw_a = false;
+  for (const Item& item : again->items) {
+    if (item.id != "a") continue;
+    saw_a = true;
+    EXPECT_EQ(item.name, "Item a");
+    EXPECT_EQ(item.updated_at, kStart + 5);
+  }
+  EXPECT_TRUE(saw_a);
+}
+
+TEST_P(StoreContractTest, ListItemsUpdatedSinceIgnoresEmbeddingsAndSurvivesMigrate) {
+  AURA_FIXTURE(f);
+  ASSERT_TRUE(f.store().UpsertItems({MakeItem("a"), MakeItem("b")}).ok());
+  auto first = f.store().ListItemsUpdatedSince(0);
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->items.size(), 2u);
+  ASSERT_TRUE(f.store().SetEmbedding("a", {1.0f, 0.0f}, "m").ok());
+  ASSERT_TRUE(f.store().Migrate().ok());
+  auto after = f.store().ListItemsUpdatedSince(first->next_cursor);
+  ASSERT_TRUE(after.ok());
+  if (ExactChanges(f.store())) {
+    EXPECT_TRUE(after->items.empty()) << "storing an embedding is bookkeeping, not a change";
+  }
+  // Cursors keep their meaning: a later write is seen from the old cursor.
+  ASSERT_TRUE(f.store().UpsertItems({MakeItem("b", 200, 150)}).ok());
+  auto later = f.store().ListItemsUpdatedSince(first->next_cursor);
+  ASSERT_TRUE(later.ok());
+  bool saw_b = false;
+  for (const Item& item : later->items) saw_b |= item.id == "b" && item.base_price == 200;
+  EXPECT_TRUE(saw_b);
+}
+
+TEST_P(StoreContractTest, ListItemsUpdatedSinceMissesNoConcurrentWrite) {
+  AURA_FIXTURE(f);
+  // Writers upsert while a poller follows the cursor; when they are done, one
+  // more poll must leave the poller holding exactly what the store holds.
+  constexpr int kWriters = 4;
+  constexpr int kWrites = 30;
+  std::atomic<bool> done{false};
+  std::map<std::string, Item> seen;
+  int64_t cursor = 0;
+  int polls = 0;
+  Status poll_error;
+  auto poll = [&] {
+    auto changes = f.store().ListItemsUpdatedSince(cursor);
+    if (!changes.ok()) {
+      poll_error = changes.status();
+      return;
+    }
+    for (Item& item : changes->items) seen[item.id] = std::move(item);
+    cursor = changes->next_cursor;
+    ++polls;
+  };
+  std::thread poller([&] {
+    while (!done.load() && poll_error.ok()) poll();
+  });
+  std::vector<std::thread> writers;
+  std::atomic<int> failures{0};
+  for (int w = 0; w < kWriters; ++w) {
+    writers.emplace_back([&, w] {
+      for (int i = 0; i < kWrites; ++i) {
+        Item item = MakeItem("w" + std::to_string(w) + "_" + std::to_string(i % 7));
+        item.base_price = 100 + i;
+        item.active = i % 3 != 0;
+        if (!f.store().UpsertItems({item}).ok()) ++failures;
+      }
+    });
+  }
+  for (auto& t : writers) t.join();
+  done.store(true);
+  poller.join();
+  ASSERT_TRUE(poll_error.ok()) << poll_error.ToString();
+  EXPECT_EQ(failures.load(), 0);
+  poll();
+  auto truth = f.store().ListItems(false);
+  ASSERT_TRUE(truth.ok());
+  std::vector<Item> held;
+  for (auto& [id, item] : seen) held.push_back(item);
+  EXPECT_EQ(held, *truth) << "after " << polls << " polls";
 }
 
 TEST_P(StoreContractTest, NegotiationRoundTripKeepsEveryField) {

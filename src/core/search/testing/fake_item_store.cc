@@ -25,6 +25,20 @@ common::Result<std::vector<storage::Item>> FakeItemStore::ListItems(bool active_
   return out;
 }
 
+common::Result<storage::ItemChanges> FakeItemStore::ListItemsUpdatedSince(int64_t cursor) {
+  changes_calls_.fetch_add(1);
+  if (cursor == 0) complete_calls_.fetch_add(1);
+  if (fail_list_.load()) return common::UnavailableError("fake store: database down");
+  std::lock_guard lock(mu_);
+  storage::ItemChanges changes;
+  changes.next_cursor = revision_ + 1;
+  for (const auto& [id, item] : items_) {
+    if (revisions_.at(id) >= cursor) changes.items.push_back(item);
+  }
+  changed_items_returned_.fetch_add(static_cast<int64_t>(changes.items.size()));
+  return changes;
+}
+
 common::Status FakeItemStore::UpsertItems(const std::vector<storage::Item>& items) {
   for (const storage::Item& item : items) Put(item);
   return common::OkStatus();
@@ -58,12 +72,14 @@ void FakeItemStore::Put(storage::Item item) {
   std::lock_guard lock(mu_);
   item.updated_at = ++stamp_;
   if (item.created_at == 0) item.created_at = item.updated_at;
+  revisions_[item.id] = ++revision_;
   items_[item.id] = std::move(item);
 }
 
 void FakeItemStore::Erase(const std::string& id) {
   std::lock_guard lock(mu_);
   items_.erase(id);
+  revisions_.erase(id);
 }
 
 void FakeItemStore::SetActive(const std::string& id, bool active) {
@@ -72,6 +88,7 @@ void FakeItemStore::SetActive(const std::string& id, bool active) {
   if (it == items_.end()) return;
   it->second.active = active;
   it->second.updated_at = ++stamp_;
+  revisions_[id] = ++revision_;
 }
 
 common::Result<std::vector<storage::Item>> LoadInventoryFile(const std::string& path) {
