@@ -74,9 +74,11 @@ std::vector<common::Status> VectorIndex::UpsertBatch(const std::vector<IndexEntr
     statuses[i] = CheckVector(entries[i].vector);
     if (statuses[i].ok()) last[entries[i].key] = i;
   }
+  // Vectors are normalised by the inserting threads, one at a time into a
+  // buffer of their own: a million-item batch needs no second copy of itself.
   struct Work {
     size_t label;
-    std::vector<float> unit;
+    size_t entry;
   };
   std::vector<Work> work;
   std::unique_lock lock(mu_);
@@ -103,9 +105,7 @@ std::vector<common::Status> VectorIndex::UpsertBatch(const std::vector<IndexEntr
         label_by_key_.emplace(key, label);
         ++live_;
       }
-      Work w{label, std::vector<float>(entries[i].vector.begin(), entries[i].vector.end())};
-      NormalizeInPlace(w.unit);
-      work.push_back(std::move(w));
+      work.push_back(Work{label, i});
     }
   } catch (const std::exception& e) {
     for (auto& st : statuses) {
@@ -121,9 +121,13 @@ std::vector<common::Status> VectorIndex::UpsertBatch(const std::vector<IndexEntr
   std::string failure;
   std::mutex failure_mu;
   auto insert = [&] {
+    std::vector<float> unit;
     for (size_t w = next.fetch_add(1); w < work.size(); w = next.fetch_add(1)) {
       try {
-        graph_->addPoint(work[w].unit.data(), work[w].label);  // hnswlib locks per node
+        const std::span<const float> v = entries[work[w].entry].vector;
+        unit.assign(v.begin(), v.end());
+        NormalizeInPlace(unit);
+        graph_->addPoint(unit.data(), work[w].label);  // hnswlib locks per node
       } catch (const std::exception& e) {
         std::lock_guard fl(failure_mu);
         failed.store(true);
