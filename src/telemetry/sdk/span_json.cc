@@ -1,7 +1,9 @@
 #include "telemetry/sdk/span_json.h"
 
+#include <charconv>
 #include <cmath>
-#include <cstdio>
+#include <cstdint>
+#include <system_error>
 
 #include "common/log/log.h"
 #include "telemetry/sdk/resource.h"
@@ -17,8 +19,26 @@ void AppendDouble(double d, std::string& out) {
     return;
   }
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", d);
-  out += buf;
+  // Shortest text that reads back as the same double.
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
+  if (ec != std::errc()) {
+    out += "null";
+    return;
+  }
+  out.append(buf, end);
+}
+
+void AppendInt(int64_t v, std::string& out) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  (void)ec;  // 24 bytes hold any int64_t
+  out.append(buf, end);
+}
+
+void AppendHexId(const auto& id, std::string& out) {
+  const size_t at = out.size();
+  out.resize(at + 2 * id.bytes.size());
+  id.ToHex(out.data() + at);
 }
 
 void AppendAttributes(const AttributeList& attrs, std::string& out) {
@@ -63,7 +83,7 @@ void AppendAttributeValueJson(const AttributeValue& value, std::string& out) {
         if constexpr (std::is_same_v<T, bool>) {
           out += v ? "true" : "false";
         } else if constexpr (std::is_same_v<T, int64_t>) {
-          out += std::to_string(v);
+          AppendInt(v, out);
         } else if constexpr (std::is_same_v<T, double>) {
           AppendDouble(v, out);
         } else if constexpr (std::is_same_v<T, std::string>) {
@@ -83,10 +103,12 @@ void AppendAttributeValueJson(const AttributeValue& value, std::string& out) {
 void AppendSpanJson(const SpanData& s, std::string& out) {
   out += "{\"name\":";
   AppendJsonString(out, s.name);
-  out += ",\"trace_id\":\"" + s.context.trace_id.ToHex();
-  out += "\",\"span_id\":\"" + s.context.span_id.ToHex();
+  out += ",\"trace_id\":\"";
+  AppendHexId(s.context.trace_id, out);
+  out += "\",\"span_id\":\"";
+  AppendHexId(s.context.span_id, out);
   out += "\",\"parent_span_id\":\"";
-  if (s.HasParent()) out += s.parent_span_id.ToHex();
+  if (s.HasParent()) AppendHexId(s.parent_span_id, out);
   out += "\",\"trace_flags\":\"";
   out.push_back(telemetry::internal::kHexDigits[(s.context.trace_flags >> 4) & 0xF]);
   out.push_back(telemetry::internal::kHexDigits[s.context.trace_flags & 0xF]);
@@ -97,8 +119,10 @@ void AppendSpanJson(const SpanData& s, std::string& out) {
   }
   out += ",\"kind\":\"";
   out += SpanKindName(s.kind);
-  out += "\",\"start_time_unix_nano\":" + std::to_string(s.start_unix_nanos);
-  out += ",\"end_time_unix_nano\":" + std::to_string(s.end_unix_nanos);
+  out += "\",\"start_time_unix_nano\":";
+  AppendInt(s.start_unix_nanos, out);
+  out += ",\"end_time_unix_nano\":";
+  AppendInt(s.end_unix_nanos, out);
   out += ",\"duration_ms\":";
   AppendDouble(static_cast<double>(s.end_unix_nanos - s.start_unix_nanos) / 1e6, out);
   out += ",\"status\":{\"code\":\"";
@@ -115,7 +139,9 @@ void AppendSpanJson(const SpanData& s, std::string& out) {
     if (i > 0) out.push_back(',');
     out += "{\"name\":";
     AppendJsonString(out, s.events[i].name);
-    out += ",\"time_unix_nano\":" + std::to_string(s.events[i].time_unix_nanos) + ",\"attributes\":";
+    out += ",\"time_unix_nano\":";
+    AppendInt(s.events[i].time_unix_nanos, out);
+    out += ",\"attributes\":";
     AppendAttributes(s.events[i].attributes, out);
     out.push_back('}');
   }

@@ -154,6 +154,13 @@ void JsonAttributes(const sdk::AttributeList& attrs, std::string& out) {
 
 }  // namespace
 
+google::protobuf::ArenaOptions BatchArenaOptions() {
+  google::protobuf::ArenaOptions options;
+  options.start_block_size = 64 << 10;  // a batch of 512 spans is a few hundred KiB
+  options.max_block_size = 1 << 20;
+  return options;
+}
+
 void ToProto(std::span<const std::unique_ptr<sdk::SpanData>> spans,
              proto::collector::trace::v1::ExportTraceServiceRequest* request) {
   std::map<const sdk::Resource*, proto::trace::v1::ResourceSpans*> by_resource;

@@ -94,7 +94,8 @@ sdk::ExportResult OtlpGrpcExporter::Export(std::span<const std::unique_ptr<sdk::
     return sdk::ExportResult::kFailure;
   };
   try {
-    ExportTraceServiceRequest request;
+    google::protobuf::Arena arena(BatchArenaOptions());
+    auto& request = *google::protobuf::Arena::CreateMessage<ExportTraceServiceRequest>(&arena);
     ToProto(spans, &request);
     if (request.ByteSizeLong() > options_.max_request_bytes) return fail("export request above the 64 MiB limit");
     auto deadline = retry_.Deadline();

@@ -148,9 +148,11 @@ sdk::ExportResult OtlpHttpExporter::Export(std::span<const std::unique_ptr<sdk::
     if (options_.protocol == OtlpProtocol::kHttpJson) {
       body = ToOtlpJson(spans);
     } else {
-      proto::collector::trace::v1::ExportTraceServiceRequest request;
-      ToProto(spans, &request);
-      body = request.SerializeAsString();
+      google::protobuf::Arena arena(BatchArenaOptions());
+      auto* request =
+          google::protobuf::Arena::CreateMessage<proto::collector::trace::v1::ExportTraceServiceRequest>(&arena);
+      ToProto(spans, request);
+      body = request->SerializeAsString();
     }
     if (options_.gzip) {
       auto zipped = Gzip(body);
