@@ -3,7 +3,7 @@
 # store) on this machine. Starts a private hive with `aura up` in a temporary
 # data dir and free-ish ports, waits until it is ready, runs `aura bench` with
 # the arguments given, prints the resident memory of both services after the
-# load, and stops the hive.
+# load and the CPU time each used during it, and stops the hive.
 #
 #   bench/scenarios/negotiate.sh sqlite   --duration 20s --verify-baseline
 #   bench/scenarios/negotiate.sh postgres --duration 20s --verify-baseline
@@ -58,12 +58,28 @@ for _ in $(seq 1 600); do
 done
 grep -q "ready at" "$data/up.out" || { echo "the hive did not become ready" >&2; cat "$data/up.out" >&2; exit 1; }
 
-echo "backend: $backend   cores: $(nproc)   $(date -u +%Y-%m-%dT%H:%M:%SZ)" >&2
-"$aura" bench --gateway "http://127.0.0.1:$HTTP_PORT" "$@"
-
 core_pid=$(sed -n 's/.*aura-core (pid \([0-9]*\)).*/\1/p' "$data/up.out" | head -1)
 gateway_pid=$(sed -n 's/.*aura-gateway (pid \([0-9]*\)).*/\1/p' "$data/up.out" | head -1)
-for p in "aura-core:$core_pid" "aura-gateway:$gateway_pid"; do
-  name=${p%%:*} pid=${p##*:}
-  [ -n "$pid" ] && echo "$name resident after load: $(awk '/VmRSS/ {print $2 / 1024 " MB"}' "/proc/$pid/status")" >&2
+# CPU time (user + system, in clock ticks) a service has used so far.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+core_cpu0=$(cpu_ticks "$core_pid")
+gateway_cpu0=$(cpu_ticks "$gateway_pid")
+
+echo "backend: $backend   cores: $(nproc)   $(date -u +%Y-%m-%dT%H:%M:%SZ)" >&2
+status=0
+"$aura" bench --gateway "http://127.0.0.1:$HTTP_PORT" "$@" | tee "$data/bench.out" || status=$?
+
+# Requests answered: the JSON report's "answered", or the text report's "N answered in".
+answered=$(sed -n 's/.*"answered":\([0-9]*\).*/\1/p; s/^ *\([0-9]*\) answered in.*/\1/p' "$data/bench.out" | head -1)
+hz=$(getconf CLK_TCK)
+for p in "aura-core:$core_pid:$core_cpu0" "aura-gateway:$gateway_pid:$gateway_cpu0"; do
+  IFS=: read -r name pid cpu0 <<<"$p"
+  [ -n "$pid" ] || continue
+  echo "$name resident after load: $(awk '/VmRSS/ {print $2 / 1024 " MB"}' "/proc/$pid/status")" >&2
+  ticks=$(( $(cpu_ticks "$pid") - cpu0 ))
+  awk -v t="$ticks" -v hz="$hz" -v n="${answered:-0}" -v name="$name" 'BEGIN {
+    printf "%s CPU during the run: %.2f s", name, t / hz
+    if (n > 0) printf " (%.0f us per answered request)", t / hz / n * 1e6
+    printf "\n" }' >&2
 done
+exit "$status"
