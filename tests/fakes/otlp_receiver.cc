@@ -143,6 +143,7 @@ struct OtlpReceiver::Impl {
 
 std::unique_ptr<OtlpReceiver> OtlpReceiver::Start(Options options) {
   std::unique_ptr<OtlpReceiver> rx(new OtlpReceiver());
+  rx->keep_spans_ = options.keep_spans;
   rx->impl_ = std::make_unique<Impl>();
   Impl& impl = *rx->impl_;
 
@@ -351,10 +352,15 @@ Reply OtlpReceiver::NextReply() {
 
 void OtlpReceiver::Record(ReceivedRequest request, const std::string* protobuf_body, bool store_spans) {
   std::vector<ReceivedSpan> spans;
+  size_t count = 0;
   if (store_spans && protobuf_body != nullptr) {
     ExportTraceServiceRequest parsed;
     if (parsed.ParseFromString(*protobuf_body)) {
       for (const auto& rs : parsed.resource_spans()) {
+        if (!keep_spans_) {
+          for (const auto& ss : rs.scope_spans()) count += static_cast<size_t>(ss.spans_size());
+          continue;
+        }
         std::map<std::string, std::string> resource;
         for (const auto& kv : rs.resource().attributes()) {
           if (kv.value().has_string_value()) resource[kv.key()] = kv.value().string_value();
@@ -368,7 +374,9 @@ void OtlpReceiver::Record(ReceivedRequest request, const std::string* protobuf_b
     }
   }
   std::lock_guard lock(mu_);
-  requests_.push_back(std::move(request));
+  ++request_count_;
+  span_count_ += count + spans.size();
+  if (keep_spans_) requests_.push_back(std::move(request));
   for (auto& s : spans) spans_.push_back(std::move(s));
   cv_.notify_all();
 }
@@ -379,7 +387,7 @@ std::vector<ReceivedSpan> OtlpReceiver::Spans() const {
 }
 size_t OtlpReceiver::SpanCount() const {
   std::lock_guard lock(mu_);
-  return spans_.size();
+  return span_count_;
 }
 std::vector<ReceivedRequest> OtlpReceiver::Requests() const {
   std::lock_guard lock(mu_);
@@ -387,21 +395,22 @@ std::vector<ReceivedRequest> OtlpReceiver::Requests() const {
 }
 size_t OtlpReceiver::RequestCount() const {
   std::lock_guard lock(mu_);
-  return requests_.size();
+  return request_count_;
 }
 bool OtlpReceiver::WaitForSpans(size_t count, std::chrono::milliseconds timeout) const {
   std::unique_lock lock(mu_);
-  return cv_.wait_for(lock, timeout, [&] { return spans_.size() >= count; });
+  return cv_.wait_for(lock, timeout, [&] { return span_count_ >= count; });
 }
 bool OtlpReceiver::WaitForRequests(size_t count, std::chrono::milliseconds timeout) const {
   std::unique_lock lock(mu_);
-  return cv_.wait_for(lock, timeout, [&] { return requests_.size() >= count; });
+  return cv_.wait_for(lock, timeout, [&] { return request_count_ >= count; });
 }
 
 std::string OtlpReceiver::DumpJson() const {
   std::lock_guard lock(mu_);
   nlohmann::json out;
-  out["request_count"] = requests_.size();
+  out["request_count"] = request_count_;
+  out["span_count"] = span_count_;
   out["spans"] = nlohmann::json::array();
   for (const ReceivedSpan& r : spans_) {
     const auto& s = r.span;

@@ -63,6 +63,9 @@ struct ReceivedRequest {
 struct OtlpReceiverOptions {
   int grpc_port = 0;  // 0 = pick a free port
   int http_port = 0;
+  // false: decode and count spans and requests but keep neither, so that a
+  // load benchmark's receiver stays small (Spans()/Requests() stay empty).
+  bool keep_spans = true;
 };
 
 class OtlpReceiver {
@@ -85,12 +88,12 @@ class OtlpReceiver {
   void SetDefaultReply(Reply reply);
 
   std::vector<ReceivedSpan> Spans() const;
-  size_t SpanCount() const;
+  size_t SpanCount() const;  // all spans accepted, kept or not
   std::vector<ReceivedRequest> Requests() const;
-  size_t RequestCount() const;
+  size_t RequestCount() const;  // all requests, kept or not
   bool WaitForSpans(size_t count, std::chrono::milliseconds timeout) const;
   bool WaitForRequests(size_t count, std::chrono::milliseconds timeout) const;
-  // {"request_count":N,"spans":[{"trace_id","span_id","parent_span_id","name","kind",
+  // {"request_count":N,"span_count":M,"spans":[{"trace_id","span_id","parent_span_id","name","kind",
   //  "service","scope","attributes":{...},"status":{"code","message"},"events":[...]}]}
   std::string DumpJson() const;
 
@@ -111,8 +114,11 @@ class OtlpReceiver {
   mutable std::condition_variable cv_;
   std::deque<Reply> queued_;
   Reply default_reply_;
+  bool keep_spans_ = true;
   std::vector<ReceivedSpan> spans_;
   std::vector<ReceivedRequest> requests_;
+  size_t span_count_ = 0;
+  size_t request_count_ = 0;
 };
 
 }  // namespace aura::fakes

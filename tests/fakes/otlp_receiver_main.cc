@@ -1,7 +1,9 @@
 // otlp-test-receiver: the OtlpReceiver fake as a process, for e2e tests.
 //
-//   otlp-test-receiver [--grpc-port N] [--http-port N]
+//   otlp-test-receiver [--grpc-port N] [--http-port N] [--count-only]
 //
+// --count-only decodes and counts spans without keeping them (for load
+// benchmarks: memory stays flat; /dump then reports only the counts).
 // Prints one JSON line {"grpc_port":N,"http_port":M} on stdout once listening,
 // then serves until stdin closes or SIGTERM/SIGINT. On the HTTP port:
 //   GET  /dump                       → received spans as JSON (see otlp_receiver.h)
@@ -27,9 +29,17 @@ void OnSignal(int) { g_stop = 1; }
 
 int main(int argc, char** argv) {
   aura::fakes::OtlpReceiver::Options options;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (std::strcmp(argv[i], "--grpc-port") == 0) options.grpc_port = std::atoi(argv[i + 1]);
-    else if (std::strcmp(argv[i], "--http-port") == 0) options.http_port = std::atoi(argv[i + 1]);
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--count-only") == 0) {
+      options.keep_spans = false;
+    } else if (i + 1 < argc && std::strcmp(argv[i], "--grpc-port") == 0) {
+      options.grpc_port = std::atoi(argv[++i]);
+    } else if (i + 1 < argc && std::strcmp(argv[i], "--http-port") == 0) {
+      options.http_port = std::atoi(argv[++i]);
+    } else {
+      std::cerr << "usage: otlp-test-receiver [--grpc-port N] [--http-port N] [--count-only]" << std::endl;
+      return 2;
+    }
   }
   std::signal(SIGTERM, OnSignal);
   std::signal(SIGINT, OnSignal);
