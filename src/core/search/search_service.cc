@@ -492,9 +492,21 @@ common::Result<std::vector<SearchHit>> SearchService::SearchTraced(std::string_v
       if (it == entries_.end()) continue;  // removed while we searched
       const double similarity =
           reranker_ ? reranker_->Score(query_terms, it->second.terms, n.similarity) : n.similarity;
-      if (similarity < min_similarity) continue;
       scored.push_back(Scored{similarity, &n.key, &it->second});
     }
+    // Price intent ("inexpensive", "upscale"): a bounded bonus by where each
+    // candidate's price sits among the candidates' (term_reranker.h).
+    if (reranker_ && query_terms.price_intent != 0) {
+      std::vector<double> prices;
+      prices.reserve(scored.size());
+      for (const Scored& s : scored) prices.push_back(s.entry->base_price);
+      const std::vector<float> bonus =
+          TermReranker::PriceBonuses(prices, query_terms.price_intent, reranker_->options().price_weight);
+      for (size_t i = 0; i < scored.size(); ++i) {
+        scored[i].similarity = std::min(1.0, scored[i].similarity + static_cast<double>(bonus[i]));
+      }
+    }
+    std::erase_if(scored, [&](const Scored& s) { return s.similarity < min_similarity; });
     const size_t keep = std::min(scored.size(), static_cast<size_t>(limit));
     std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(keep), scored.end(),
                       [](const Scored& a, const Scored& b) {

@@ -46,10 +46,89 @@ std::vector<Term> Heaviest(std::vector<Term> terms, float min_weight, size_t lim
   return terms;
 }
 
+// Price-intent anchors: words that ask for a low or a high price. Short on
+// purpose: neighbours within price_intent_low of one of them count too
+// ("cheaper", "costly", "sumptuous"), and a longer list would pull in words
+// that merely co-occur with prices ("hotel"~luxury 0.68, "car"~luxury 0.62,
+// "cost"~budget 0.67 stay below 0.75). "budget" is GloVe's fiscal word as much
+// as the traveller's, so fiscal words ("spending" 0.81) count as a weak cheap
+// vote; travel queries rarely hold them.
+constexpr std::string_view kCheapAnchors =
+    "cheap cheaper cheapest inexpensive affordable budget low-cost bargain";
+constexpr std::string_view kLuxuryAnchors =
+    "luxury luxurious expensive upscale opulent lavish posh high-end deluxe";
+
+std::vector<float> AnchorVectors(const TermSource& source, std::string_view words, size_t dims) {
+  std::vector<float> out;
+  if (dims == 0) return out;
+  for (const Term& t : source.Terms(words)) {
+    out.resize(out.size() + dims);
+    source.TermUnitVector(t.word, out.data() + out.size() - dims);
+  }
+  return out;
+}
+
+// The best cosine of a unit vector with any of the anchors.
+float BestAnchor(const float* v, const std::vector<float>& anchors, size_t dims) noexcept {
+  float best = -1.0f;
+  for (size_t a = 0; a + dims <= anchors.size(); a += dims) best = std::max(best, UnitDot(v, anchors.data() + a, dims));
+  return best;
+}
+
 }  // namespace
 
 TermReranker::TermReranker(const TermSource& source, TermRerankOptions options)
-    : source_(source), options_(options), dims_(static_cast<size_t>(std::max(source.TermDimensions(), 0))) {}
+    : source_(source),
+      options_(options),
+      dims_(static_cast<size_t>(std::max(source.TermDimensions(), 0))),
+      cheap_anchors_(AnchorVectors(source, kCheapAnchors, dims_)),
+      luxury_anchors_(AnchorVectors(source, kLuxuryAnchors, dims_)) {}
+
+float TermReranker::IntentOf(const std::vector<Term>& terms) const {
+  if (dims_ == 0 || !(options_.price_weight > 0) || cheap_anchors_.empty() || luxury_anchors_.empty()) return 0;
+  const float low = options_.price_intent_low;
+  const float span = std::max(options_.price_intent_high - low, 1e-6f);
+  float cheap = 0;
+  float luxury = 0;
+  std::vector<float> v(dims_);
+  for (const Term& t : terms) {
+    source_.TermUnitVector(t.word, v.data());
+    const float c = BestAnchor(v.data(), cheap_anchors_, dims_);
+    const float l = BestAnchor(v.data(), luxury_anchors_, dims_);
+    if (c >= low && c - l >= options_.price_intent_margin) cheap = std::max(cheap, std::min(1.0f, (c - low) / span));
+    if (l >= low && l - c >= options_.price_intent_margin) luxury = std::max(luxury, std::min(1.0f, (l - low) / span));
+  }
+  return std::clamp(luxury - cheap, -1.0f, 1.0f);
+}
+
+float TermReranker::PriceIntent(std::string_view query) const {
+  if (dims_ == 0) return 0;
+  return IntentOf(Heaviest(source_.Terms(query), options_.min_query_weight, options_.max_query_terms));
+}
+
+std::vector<float> TermReranker::PriceBonuses(const std::vector<double>& prices, float intent, float weight) {
+  std::vector<float> bonus(prices.size(), 0.0f);
+  const float strength = std::min(std::abs(intent), 1.0f) * std::max(weight, 0.0f);
+  if (!(strength > 0)) return bonus;
+  double lo = 0;
+  double hi = 0;
+  bool any = false;
+  for (double p : prices) {
+    if (!(p > 0) || !std::isfinite(p)) continue;
+    const double l = std::log(p);
+    lo = any ? std::min(lo, l) : l;
+    hi = any ? std::max(hi, l) : l;
+    any = true;
+  }
+  if (!any || !(hi > lo)) return bonus;
+  for (size_t i = 0; i < prices.size(); ++i) {
+    const double p = prices[i];
+    if (!(p > 0) || !std::isfinite(p)) continue;
+    const double up = (std::log(p) - lo) / (hi - lo);  // 0 cheapest .. 1 dearest
+    bonus[i] = strength * static_cast<float>(intent < 0 ? 1.0 - up : up);
+  }
+  return bonus;
+}
 
 std::vector<Term> TermReranker::ItemWords(std::string_view item_text) const {
   if (dims_ == 0) return {};
@@ -75,6 +154,7 @@ QueryTerms TermReranker::Prepare(std::string_view query) const {
   if (dims_ == 0) return q;
   const std::vector<Term> terms =
       Heaviest(source_.Terms(query), options_.min_query_weight, options_.max_query_terms);
+  q.price_intent = IntentOf(terms);
   double total = 0;
   for (const Term& t : terms) total += t.weight;
   if (!(total > 0)) return q;

@@ -20,6 +20,32 @@
 // bounded: about query words × item words × candidates dot products of
 // 100 floats (~20 µs for a short query).
 //
+// Price intent: a query that asks for something cheap ("inexpensive",
+// "budget", "affordable") or luxurious ("upscale", "opulent") says so in one
+// word, and no word of an item's text says "cheap" as well as its price does.
+// Prepare detects the intent from the query's words by word-vector similarity
+// to two small lists of anchor words (kCheapAnchors / kLuxuryAnchors in the
+// .cc): a query word whose best cosine with one list is at least
+// price_intent_low, and exceeds its best cosine with the other list by
+// price_intent_margin (antonyms sit close in these vectors: cheap~expensive
+// 0.78), votes for that side with strength ramping from 0 at price_intent_low
+// to 1 at price_intent_high. QueryTerms::price_intent = strongest cheap vote −
+// strongest luxury vote, in [−1, 1] (negative: cheap). PriceBonuses then turns
+// the candidates' prices into a bonus of at most price_weight · |intent|:
+//
+//   fit(item)   = position of log(base_price) between the candidates' lowest
+//                 and highest log price, 1 at the end the query asks for
+//   bonus(item) = price_weight · |price_intent| · fit(item)
+//   similarity  = min(1, score + bonus)
+//
+// The candidates are of mixed kinds (hostels, tours, car rentals), so the
+// scale is log price over all of them rather than a rank within one
+// meta.category: the demo inventory's categories hold 1–5 items, too few
+// among 20 candidates to rank within, and on a log scale a 40 capsule hotel
+// and a 50 hostel are close while a 330 hotel is far. The word match keeps
+// the kind right; the bonus only orders items that match about equally.
+// Items without a positive price get no bonus. No intent: scores unchanged.
+//
 // Words come from a TermSource, which embedders that know words implement
 // (WordVectorEmbedder); search with other embedders skips this stage.
 //
@@ -27,6 +53,8 @@
 //   ItemTerms item = reranker.Learn(reranker.ItemWords(ItemText(item)));  // indexing
 //   QueryTerms q = reranker.Prepare("inexpensive lodging for surfers");
 //   float s = reranker.Score(q, item, cosine);
+//   std::vector<float> bonus = TermReranker::PriceBonuses(prices, q.price_intent,
+//                                                         reranker.options().price_weight);
 //
 // Thread-safety: ItemWords, Prepare and Score may run concurrently with each
 // other; Learn grows the shared word table and must not run concurrently with
@@ -76,6 +104,16 @@ struct TermRerankOptions {
   size_t max_item_terms = 24;
   // At most this many words of a query are used (the heaviest).
   size_t max_query_terms = 16;
+  // Largest price bonus (at full price intent, for the best-fitting price);
+  // 0 turns price intent off.
+  float price_weight = 0.1f;
+  // A query word votes for a price side from this cosine with its anchors...
+  float price_intent_low = 0.75f;
+  // ...with full strength from this one...
+  float price_intent_high = 0.9f;
+  // ...when it is at least this much closer to that side's anchors than to
+  // the other side's.
+  float price_intent_margin = 0.1f;
 };
 
 // An item's words: slots of the re-ranker's word table.
@@ -87,6 +125,9 @@ struct ItemTerms {
 struct QueryTerms {
   std::vector<float> vectors;  // unit word vectors, one after the other
   std::vector<float> weights;  // summing to 1
+  // In [−1, 1]: < 0 the query asks for something cheap, > 0 for something
+  // luxurious, 0 neither. Independent of empty().
+  float price_intent = 0;
   bool empty() const { return weights.empty(); }
 };
 
@@ -107,6 +148,11 @@ class TermReranker {
   // The re-ranked score from the index's cosine; the cosine itself when either
   // side has no words.
   float Score(const QueryTerms& query, const ItemTerms& item, float cosine) const;
+  // The query's price intent as Prepare computes it (see the file comment).
+  float PriceIntent(std::string_view query) const;
+  // One bonus per price, in [0, weight · |intent|] (see the file comment).
+  // All zero when intent is 0, or fewer than two distinct positive prices.
+  static std::vector<float> PriceBonuses(const std::vector<double>& prices, float intent, float weight);
 
   // Distinct words in the table, and the bytes they take.
   size_t TableWords() const { return slot_of_.size(); }
@@ -118,6 +164,10 @@ class TermReranker {
   size_t dims_;
   std::unordered_map<int32_t, uint32_t> slot_of_;  // word id -> slot
   std::vector<float> table_;                       // slot-major unit vectors
+  std::vector<float> cheap_anchors_;               // unit vectors of the known anchor words
+  std::vector<float> luxury_anchors_;
+
+  float IntentOf(const std::vector<Term>& terms) const;
 };
 
 }  // namespace aura::core::search

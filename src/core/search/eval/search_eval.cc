@@ -96,6 +96,7 @@ common::Result<EvalReport> Evaluate(Embedder& embedder, const std::vector<storag
         break;
       }
     }
+    report.ranks.push_back(rank);
     if (rank == 1) report.recall_at_1 += 1;
     if (rank >= 1 && rank <= 3) {
       report.recall_at_3 += 1;

@@ -50,6 +50,7 @@ struct EvalReport {
   double recall_at_3 = 0;
   double mrr = 0;
   std::vector<EvalMiss> misses_at_3;  // queries with no relevant item in the top 3
+  std::vector<int> ranks;             // per query, in order: as EvalMiss::rank
 };
 
 common::Result<std::vector<EvalQuery>> LoadEvalQueries(const std::string& path);

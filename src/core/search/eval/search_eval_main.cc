@@ -5,7 +5,9 @@
 //   aura-search-eval [--queries F] [--inventory F] [--vectors F] [--misses]
 //                    [--sif-a A] [--common-words N]   (word vector embedder knobs)
 //                    [--no-rerank] [--sentence-weight W] [--candidates K]
-//                    [--min-item-weight W] [--max-item-terms N]  (re-ranking knobs, term_reranker.h)
+//                    [--min-item-weight W] [--max-item-terms N] [--price-weight W]
+//                    (re-ranking knobs, term_reranker.h) [--ranks]
+//   --ranks prints every query's rank of its first relevant item (0 = not in the top 10).
 //
 // Exit status 0 when it ran, 1 when an input is missing or malformed.
 #include <cstdio>
@@ -28,6 +30,7 @@ int main(int argc, char** argv) {
   std::string inventory_path = AURA_DEMO_INVENTORY;
   std::string vectors_path = AURA_WORD_VECTORS_PATH;
   bool show_misses = false;
+  bool show_ranks = false;
   search::WordVectorEmbedderOptions wv_options;
   search::EvalOptions eval_options;
   for (int i = 1; i < argc; ++i) {
@@ -53,13 +56,17 @@ int main(int argc, char** argv) {
       eval_options.rerank.max_item_terms = static_cast<size_t>(std::atoi(next().c_str()));
     } else if (arg == "--min-item-weight") {
       eval_options.rerank.min_item_weight = std::strtof(next().c_str(), nullptr);
+    } else if (arg == "--price-weight") {
+      eval_options.rerank.price_weight = std::strtof(next().c_str(), nullptr);
     } else if (arg == "--misses") {
       show_misses = true;
+    } else if (arg == "--ranks") {
+      show_ranks = true;
     } else {
       std::fprintf(stderr,
                    "usage: aura-search-eval [--queries F] [--inventory F] [--vectors F] [--misses]"
                    " [--sif-a A] [--common-words N] [--no-rerank] [--sentence-weight W]"
-                   " [--candidates K] [--min-item-weight W] [--max-item-terms N]\n");
+                   " [--candidates K] [--min-item-weight W] [--max-item-terms N] [--price-weight W] [--ranks]\n");
       return arg == "--help" || arg == "-h" ? 0 : 1;
     }
   }
@@ -96,6 +103,14 @@ int main(int argc, char** argv) {
     std::printf("%-30s %-24s %9.3f %9.3f %7.3f\n", label.c_str(), report->model.c_str(),
                 report->recall_at_1, report->recall_at_3, report->mrr);
     reports.push_back(std::move(report).value());
+  }
+  if (show_ranks) {
+    for (const search::EvalReport& r : reports) {
+      std::printf("\nranks for %s:\n", r.model.c_str());
+      for (size_t i = 0; i < r.ranks.size() && i < queries->size(); ++i) {
+        std::printf("  %2d  %s\n", r.ranks[i], (*queries)[i].query.c_str());
+      }
+    }
   }
   if (show_misses) {
     for (const search::EvalReport& r : reports) {
