@@ -1,13 +1,17 @@
 #include "telemetry/tracing.h"
 
+#include <algorithm>
+
 #include "common/log/log.h"
 #include "telemetry/api/log_context.h"
 #include "telemetry/api/propagator.h"
 #include "telemetry/exporters/console/console_span_exporter.h"
+#include "telemetry/exporters/otlp_common/collector_probe.h"
 #include "telemetry/exporters/otlp_common/otlp_options.h"
 #include "telemetry/exporters/otlp_grpc/otlp_grpc_exporter.h"
 #include "telemetry/exporters/otlp_http/otlp_http_exporter.h"
 #include "telemetry/sdk/batch_span_processor.h"
+#include "telemetry/sdk/fallback_until_reachable_exporter.h"
 #include "telemetry/sdk/fanout_span_exporter.h"
 #include "telemetry/sdk/tracing_options.h"
 
@@ -48,7 +52,7 @@ TracingPipeline InstallTracing(const common::Config& config, std::string_view de
     exporter_name = "none";
     state = sdk::ExporterState::kNone;
   } else if (opts.exporter == sdk::TracesExporterKind::kConsole) {
-    primary = std::make_unique<exporters::ConsoleSpanExporter>();
+    primary = std::make_unique<exporters::ConsoleSpanExporter>(options.console_sink);
     exporter_name = "console";
   } else {
     otlp::OtlpExporterOptions otlp = otlp::ParseOtlpOptions(config.env, config.telemetry.otlp_endpoint, warnings);
@@ -57,18 +61,35 @@ TracingPipeline InstallTracing(const common::Config& config, std::string_view de
       // Embedded default: spans stay in-process (/debug/traces).
     } else if (!otlp.endpoint_error.empty()) {
       AURA_LOG_WARNING("telemetry.fallback_console").With("reason", otlp.endpoint_error);
-      primary = std::make_unique<exporters::ConsoleSpanExporter>();
+      primary = std::make_unique<exporters::ConsoleSpanExporter>(options.console_sink);
       exporter_name = "console";
       state = sdk::ExporterState::kFallbackConsole;
       pipeline.health->SetLastError(otlp.endpoint_error);
-    } else if (otlp.protocol == otlp::OtlpProtocol::kGrpc) {
-      endpoint = otlp.endpoint;
-      exporter_name = "otlp_grpc";
-      primary = std::make_unique<otlp::OtlpGrpcExporter>(std::move(otlp));
     } else {
       endpoint = otlp.endpoint;
-      exporter_name = otlp.protocol == otlp::OtlpProtocol::kHttpJson ? "otlp_http_json" : "otlp_http";
-      primary = std::make_unique<otlp::OtlpHttpExporter>(std::move(otlp));
+      sdk::ReachabilityProbe probe = otlp::MakeCollectorProbe(otlp);
+      std::unique_ptr<sdk::SpanExporter> wire;
+      if (otlp.protocol == otlp::OtlpProtocol::kGrpc) {
+        exporter_name = "otlp_grpc";
+        wire = std::make_unique<otlp::OtlpGrpcExporter>(std::move(otlp));
+      } else {
+        exporter_name = otlp.protocol == otlp::OtlpProtocol::kHttpJson ? "otlp_http_json" : "otlp_http";
+        wire = std::make_unique<otlp::OtlpHttpExporter>(std::move(otlp));
+      }
+      // Until the collector answers once, batches go to the console (DESIGN §6).
+      std::chrono::milliseconds probe_timeout = options.collector_probe_timeout;
+      if (opts.bsp.export_timeout.count() > 0) {
+        probe_timeout = std::min(probe_timeout, std::max(opts.bsp.export_timeout / 4, std::chrono::milliseconds(1)));
+      }
+      primary = std::make_unique<sdk::FallbackUntilReachableExporter>(
+          std::move(wire), std::make_unique<exporters::ConsoleSpanExporter>(options.console_sink),
+          sdk::FallbackUntilReachableOptions{.primary_name = exporter_name,
+                                             .fallback_name = "console",
+                                             .endpoint = endpoint,
+                                             .probe = std::move(probe),
+                                             .probe_interval = options.collector_probe_interval,
+                                             .probe_timeout = probe_timeout,
+                                             .health = pipeline.health});
     }
   }
   pipeline.health->SetExporter(exporter_name, endpoint, state);

@@ -20,7 +20,13 @@
 //    (protocol from OTEL_EXPORTER_OTLP_PROTOCOL or the port), console for
 //    OTEL_TRACES_EXPORTER=console, nothing for `none`; with no endpoint at all
 //    spans stay in-process (the recent-span store). An endpoint that is not a
-//    URL falls back to console export with one warning;
+//    URL falls back to console export with one warning. An OTLP collector
+//    that has not been reached since start gets the same treatment
+//    (sdk/fallback_until_reachable_exporter.h): batches go to the console,
+//    one `telemetry.fallback_console` warning, state fallback_console; the
+//    export thread re-probes it (a TCP connect, at most every 5 s) and once
+//    it answers switches to OTLP for good (`telemetry.export_resumed`, state
+//    ok). Later outages only count failures and drops, as usual;
 //  - always feeds the recent-span store behind /debug/traces;
 //  - batches with the BatchSpanProcessor (queue 2048, delay 5 s, batch 512 by
 //    default), so requests never wait on the collector;
@@ -30,6 +36,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string_view>
 
@@ -58,6 +65,13 @@ struct InstallTracingOptions {
   size_t recent_span_capacity = 4096;
   // false = build the pipeline without touching the globals (tests).
   bool install_globally = true;
+  // Where console export writes (explicit console exporter and the fallback),
+  // one span JSON per call without the newline; empty = stderr (tests).
+  std::function<void(std::string_view line)> console_sink;
+  // Until the OTLP collector is first reached: how often it is re-probed.
+  std::chrono::milliseconds collector_probe_interval{5000};
+  // Bound of one probe (also at most a quarter of OTEL_BSP_EXPORT_TIMEOUT).
+  std::chrono::milliseconds collector_probe_timeout{250};
 };
 
 TracingPipeline InstallTracing(const common::Config& config, std::string_view default_service,

@@ -210,6 +210,22 @@ std::chrono::nanoseconds EmitSpans(Tracer& tracer, int n) {
   return worst;
 }
 
+// Captures what console export writes (InstallTracingOptions::console_sink).
+struct ConsoleCapture {
+  std::function<void(std::string_view)> Sink() {
+    return [this](std::string_view line) {
+      std::lock_guard lock(mu);
+      lines.emplace_back(line);
+    };
+  }
+  size_t Count() {
+    std::lock_guard lock(mu);
+    return lines.size();
+  }
+  std::mutex mu;
+  std::vector<std::string> lines;
+};
+
 TEST(TracingFaults, ReceiverDownAtStartThenComesUp) {
   int grpc_port, http_port;
   {
@@ -218,28 +234,53 @@ TEST(TracingFaults, ReceiverDownAtStartThenComesUp) {
     http_port = probe->http_port();
   }
   LogCapture logs;
-  TracingPipeline p = InstallTracing(MakeConfig(FaultVars("http://127.0.0.1:" + std::to_string(grpc_port))), "svc",
-                                     {.install_globally = false});
+  ConsoleCapture console;
+  const std::string endpoint = "http://127.0.0.1:" + std::to_string(grpc_port);
+  TracingPipeline p = InstallTracing(MakeConfig(FaultVars(endpoint)), "svc",
+                                     {.install_globally = false,
+                                      .console_sink = console.Sink(),
+                                      .collector_probe_interval = 50ms});
   Tracer tracer = p.provider->GetTracer("t");
   auto worst = EmitSpans(tracer, 2000);
   EXPECT_LT(worst, 20ms);  // never waits on the collector
   p.provider->ForceFlush(5s);
+  for (int i = 0; i < 3; ++i) {  // more batches and probes while down: still one warning
+    EmitSpans(tracer, 10);
+    ASSERT_TRUE(p.provider->ForceFlush(5s));
+  }
   sdk::TracingHealth down = p.Health();
-  EXPECT_EQ(down.exporter_state, sdk::ExporterState::kFailing);
-  EXPECT_GT(down.spans_failed + down.spans_dropped, 0u);
-  EXPECT_FALSE(down.last_error.empty());
-  EXPECT_EQ(logs.Count("telemetry.export_failing"), 1);  // one warning per outage
+  EXPECT_EQ(down.exporter_state, sdk::ExporterState::kFallbackConsole);
+  EXPECT_EQ(down.exporter, "console");
+  EXPECT_EQ(down.endpoint, endpoint);
+  EXPECT_NE(down.last_error.find("127.0.0.1:" + std::to_string(grpc_port)), std::string::npos) << down.last_error;
+  EXPECT_GT(console.Count(), 0u);  // the spans went to the console (JSON lines)
+  EXPECT_EQ(console.Count(), down.spans_exported);
+  EXPECT_EQ(down.spans_failed, 0u);
+  EXPECT_NE(console.lines[0].find("\"name\":\"op\""), std::string::npos) << console.lines[0];
+  EXPECT_EQ(logs.Count("telemetry.fallback_console"), 1);  // one warning, not one per batch
+  EXPECT_EQ(logs.Count("telemetry.export_failing"), 0);
 
   auto rx = fakes::OtlpReceiver::Start({.grpc_port = grpc_port, .http_port = http_port});
   bool resumed = false;
-  for (int attempt = 0; attempt < 50 && !resumed; ++attempt) {
+  for (auto until = std::chrono::steady_clock::now() + 20s; !resumed && std::chrono::steady_clock::now() < until;) {
     EmitSpans(tracer, 10);
     p.provider->ForceFlush(5s);
-    resumed = rx->SpanCount() > 0;
+    resumed = rx->WaitForSpans(1, 100ms);  // the next probe is due 50 ms after the last
   }
-  EXPECT_TRUE(resumed);
-  EXPECT_EQ(p.Health().exporter_state, sdk::ExporterState::kOk);
+  ASSERT_TRUE(resumed);
+  sdk::TracingHealth up = p.Health();
+  EXPECT_EQ(up.exporter_state, sdk::ExporterState::kOk);
+  EXPECT_EQ(up.exporter, "otlp_grpc");
   EXPECT_EQ(logs.Count("telemetry.export_resumed"), 1);
+  EXPECT_EQ(logs.Count("telemetry.fallback_console"), 1);
+
+  // For good: the console gets nothing more, the receiver everything.
+  const size_t console_before = console.Count();
+  const size_t rx_before = rx->SpanCount();
+  EmitSpans(tracer, 10);
+  ASSERT_TRUE(p.provider->ForceFlush(5s));
+  EXPECT_EQ(console.Count(), console_before);
+  EXPECT_EQ(rx->SpanCount(), rx_before + 10);
   p.Shutdown();
 }
 
@@ -247,7 +288,11 @@ TEST(TracingFaults, ReceiverKilledMidRunAndRestarted) {
   auto rx = fakes::OtlpReceiver::Start();
   int grpc_port = rx->grpc_port(), http_port = rx->http_port();
   LogCapture logs;
-  TracingPipeline p = InstallTracing(MakeConfig(FaultVars(rx->grpc_endpoint())), "svc", {.install_globally = false});
+  ConsoleCapture console;
+  TracingPipeline p = InstallTracing(MakeConfig(FaultVars(rx->grpc_endpoint())), "svc",
+                                     {.install_globally = false,
+                                      .console_sink = console.Sink(),
+                                      .collector_probe_interval = 10ms});
   Tracer tracer = p.provider->GetTracer("t");
   EmitSpans(tracer, 10);
   ASSERT_TRUE(p.provider->ForceFlush(5s));
@@ -261,6 +306,9 @@ TEST(TracingFaults, ReceiverKilledMidRunAndRestarted) {
   }
   EXPECT_EQ(p.Health().exporter_state, sdk::ExporterState::kFailing);
   EXPECT_EQ(logs.Count("telemetry.export_failing"), 1);
+  // Reached once already: a mid-run outage drops and counts, no console flood.
+  EXPECT_EQ(console.Count(), 0u);
+  EXPECT_EQ(logs.Count("telemetry.fallback_console"), 0);
 
   rx = fakes::OtlpReceiver::Start({.grpc_port = grpc_port, .http_port = http_port});
   bool resumed = false;
