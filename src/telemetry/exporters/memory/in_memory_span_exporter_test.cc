@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <random>
+
 #include "telemetry/exporters/console/console_span_exporter.h"
 #include "telemetry/exporters/memory/recent_span_store.h"
 
@@ -66,6 +69,60 @@ TEST(RecentSpanStore, IsBoundedAndFiltersByTraceAndDuration) {
   EXPECT_EQ(store.QueryJson({.errors_only = true}), "{\"traces\":[]}");
   store.Clear();
   EXPECT_EQ(store.size(), 0u);
+}
+
+// A span of trace `trace` (its id's random low half) ending in second `second`.
+sdk::SpanData SpanAt(uint64_t trace, int64_t second, StatusCode status = StatusCode::kUnset) {
+  sdk::SpanData s;
+  s.name = "op";
+  s.context.trace_id.bytes[0] = 1;
+  for (int i = 0; i < 8; ++i) s.context.trace_id.bytes[15 - i] = static_cast<uint8_t>(trace >> (8 * i));
+  s.context.span_id.bytes[0] = 1;
+  s.start_unix_nanos = second * 1'000'000'000;
+  s.end_unix_nanos = s.start_unix_nanos + 1000;
+  s.status = status;
+  return s;
+}
+
+TEST(RecentSpanStore, KeepsEverySpanBelowTheAdmissionRate) {
+  RecentSpanStore store(10'000, /*admit_per_second=*/100);
+  std::mt19937_64 rng(7);
+  for (int64_t second = 1'700'000'000; second < 1'700'000'005; ++second) {
+    for (int i = 0; i < 100; ++i) store.Add(SpanAt(rng(), second));
+  }
+  EXPECT_EQ(store.size(), 500u);
+  EXPECT_EQ(store.sampled_out(), 0u);
+}
+
+TEST(RecentSpanStore, SamplesWholeTracesByIdAboveTheRateAndKeepsErrors) {
+  RecentSpanStore store(100'000, /*admit_per_second=*/1000);
+  std::mt19937_64 rng(11);
+  const int64_t first = 1'700'000'000;
+  for (int i = 0; i < 4000; ++i) store.Add(SpanAt(rng(), first));  // measured: 4 000/s
+  EXPECT_EQ(store.size(), 4000u);  // the first second is kept whole
+  // The next second admits about a quarter of the traces, each with both its spans.
+  std::map<uint64_t, int> kept_spans;
+  size_t before = store.size();
+  size_t kept_traces = 0;
+  for (int i = 0; i < 2000; ++i) {
+    uint64_t trace = rng();
+    size_t at = store.size();
+    store.Add(SpanAt(trace, first + 1));
+    store.Add(SpanAt(trace, first + 1));
+    size_t added = store.size() - at;
+    EXPECT_TRUE(added == 0 || added == 2) << "a trace was split";
+    if (added == 2) ++kept_traces;
+  }
+  EXPECT_GT(kept_traces, 400u);
+  EXPECT_LT(kept_traces, 600u);
+  EXPECT_EQ(store.sampled_out(), 4000u - 2 * kept_traces);
+  // Errors are kept whatever their trace id.
+  before = store.size();
+  for (int i = 0; i < 100; ++i) store.Add(SpanAt(rng(), first + 1, StatusCode::kError));
+  EXPECT_EQ(store.size(), before + 100);
+  // A quiet second later, everything is kept again.
+  for (int i = 0; i < 10; ++i) store.Add(SpanAt(rng(), first + 10));
+  EXPECT_EQ(store.size(), before + 110);
 }
 
 }  // namespace

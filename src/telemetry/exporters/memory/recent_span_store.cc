@@ -11,7 +11,32 @@
 
 namespace aura::telemetry::exporters {
 
+bool RecentSpanStore::AdmitLocked(const sdk::SpanData& span) {
+  const int64_t second = span.end_unix_nanos / 1'000'000'000;
+  if (second > window_second_) {
+    // A new second: the previous one's count sets the fraction (a gap of more
+    // than a second means nothing arrived in between, i.e. low traffic).
+    const uint64_t rate = second == window_second_ + 1 ? seen_in_window_ : 0;
+    admit_fraction_ = rate > admit_per_second_ ? static_cast<double>(admit_per_second_) / static_cast<double>(rate) : 1.0;
+    window_second_ = second;
+    seen_in_window_ = 0;
+  }
+  ++seen_in_window_;
+  if (admit_fraction_ >= 1.0 || span.status == StatusCode::kError) return true;
+  // The random low half of the trace id, as a fraction of 2^64.
+  uint64_t low = 0;
+  for (size_t i = 8; i < 16; ++i) low = low << 8 | span.context.trace_id.bytes[i];
+  return static_cast<double>(low) < admit_fraction_ * 18446744073709551616.0;
+}
+
 void RecentSpanStore::Add(const sdk::SpanData& span) {
+  {
+    std::lock_guard lock(mu_);
+    if (!AdmitLocked(span)) {
+      ++sampled_out_;
+      return;
+    }
+  }
   Record r;
   r.trace_id = span.context.trace_id.ToHex();
   r.service = span.resource != nullptr ? span.resource->Get("service.name") : std::string();
@@ -20,10 +45,16 @@ void RecentSpanStore::Add(const sdk::SpanData& span) {
   r.end = span.end_unix_nanos;
   r.error = span.status == StatusCode::kError;
   r.root = !span.HasParent() || span.parent_is_remote;
+  r.json.reserve(640);
   sdk::AppendSpanJson(span, r.json);
   std::lock_guard lock(mu_);
   records_.push_back(std::move(r));
   while (records_.size() > max_spans_) records_.pop_front();
+}
+
+uint64_t RecentSpanStore::sampled_out() const {
+  std::lock_guard lock(mu_);
+  return sampled_out_;
 }
 
 size_t RecentSpanStore::size() const {
