@@ -284,6 +284,30 @@ TEST(TracingFaults, ReceiverDownAtStartThenComesUp) {
   p.Shutdown();
 }
 
+TEST(TracingFaults, HttpReceiverDownAtStartFallsBackToConsoleToo) {
+  int http_port;
+  {
+    auto probe = fakes::OtlpReceiver::Start();
+    http_port = probe->http_port();
+  }
+  LogCapture logs;
+  ConsoleCapture console;
+  auto vars = FaultVars("http://127.0.0.1:" + std::to_string(http_port));
+  vars["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+  TracingPipeline p = InstallTracing(MakeConfig(vars), "svc",
+                                     {.install_globally = false, .console_sink = console.Sink()});
+  Tracer tracer = p.provider->GetTracer("t");
+  EmitSpans(tracer, 5);
+  ASSERT_TRUE(p.provider->ForceFlush(5s));
+  sdk::TracingHealth h = p.Health();
+  EXPECT_EQ(h.exporter_state, sdk::ExporterState::kFallbackConsole);
+  EXPECT_EQ(h.exporter, "console");
+  EXPECT_EQ(h.endpoint, "http://127.0.0.1:" + std::to_string(http_port) + "/v1/traces");
+  EXPECT_EQ(console.Count(), 5u);
+  EXPECT_EQ(logs.Count("telemetry.fallback_console"), 1);
+  p.Shutdown();
+}
+
 TEST(TracingFaults, ReceiverKilledMidRunAndRestarted) {
   auto rx = fakes::OtlpReceiver::Start();
   int grpc_port = rx->grpc_port(), http_port = rx->http_port();
