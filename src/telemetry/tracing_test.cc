@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "common/log/log.h"
+#include "common/log/testing/log_capture.h"
 #include "telemetry/api/propagator.h"
 #include "tests/fakes/otlp_receiver.h"
 
@@ -16,27 +17,7 @@ common::Config MakeConfig(std::map<std::string, std::string> vars) {
   return common::LoadConfig(common::Environment::FromMap(std::move(vars)), "aura-test");
 }
 
-// Captures log lines for the duration of a test.
-struct LogCapture {
-  LogCapture() {
-    common::InitLogging({.level = common::LogLevel::kDebug,
-                         .sink = [this](std::string_view l) {
-                           std::lock_guard lock(mu);
-                           lines.emplace_back(l);
-                         },
-                         .synchronous = true});
-  }
-  // Back to stderr: the sink must not outlive this object.
-  ~LogCapture() { common::InitLogging({.synchronous = true}); }
-  int Count(std::string_view event) {
-    std::lock_guard lock(mu);
-    int n = 0;
-    for (const auto& l : lines) n += l.find("\"event\":\"" + std::string(event) + "\"") != std::string::npos;
-    return n;
-  }
-  std::mutex mu;
-  std::vector<std::string> lines;
-};
+using common::LogCapture;
 
 TEST(InstallTracing, EmptyServiceNameIsAConfigError) {
   common::Config config = MakeConfig({});
@@ -157,7 +138,7 @@ TEST(InstallTracing, ExportsOverGrpcAndLogLinesCarryTheExportedIds) {
   EXPECT_EQ(spans[0].resource["service.name"], "aura-core");
   EXPECT_EQ(spans[0].span.kind(), 2);
   bool found = false;
-  for (const auto& l : logs.lines) {
+  for (const auto& l : logs.Lines()) {
     if (l.find("negotiation.decided") != std::string::npos) {
       found = true;
       EXPECT_NE(l.find("\"trace_id\":\"" + trace_id + "\""), std::string::npos);

@@ -16,6 +16,7 @@
 
 #include "aura/negotiation/v1/negotiation.grpc.pb.h"
 #include "common/log/log.h"
+#include "common/log/testing/log_capture.h"
 #include "core/core_server.h"
 #include "core/testing/fake_store.h"
 #include "core/testing/health_probe.h"
@@ -28,31 +29,6 @@ using std::chrono::milliseconds;
 using testing::HealthState;
 
 // Collects log lines so tests can check what a call logged.
-class LogCapture {
- public:
-  LogCapture() {
-    common::InitLogging({.level = common::LogLevel::kInfo,
-                         .logger = "aura-core",
-                         .sink = [this](std::string_view line) {
-                           std::lock_guard lock(mu_);
-                           lines_.emplace_back(line);
-                         },
-                         .synchronous = true});
-  }
-  ~LogCapture() { common::InitLogging({.synchronous = true}); }
-  std::vector<std::string> Matching(const std::string& needle) {
-    std::lock_guard lock(mu_);
-    std::vector<std::string> out;
-    for (const auto& l : lines_) {
-      if (l.find(needle) != std::string::npos) out.push_back(l);
-    }
-    return out;
-  }
-
- private:
-  std::mutex mu_;
-  std::vector<std::string> lines_;
-};
 
 class GrpcServiceTest : public ::testing::Test {
  protected:
@@ -264,7 +240,7 @@ TEST_F(GrpcServiceTest, SearchMapsThePluggedInResults) {
 }
 
 TEST_F(GrpcServiceTest, OneLogLinePerCallWithTheRequestId) {
-  LogCapture logs;
+  common::LogCapture logs(common::LogLevel::kInfo, "aura-core");
   v1::NegotiateResponse response;
   ASSERT_TRUE(Negotiate("logged", 850, response).ok());
   std::vector<std::string> lines = logs.Matching("\"grpc.request\"");

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/log/log.h"
+#include "common/log/testing/log_capture.h"
 #include "telemetry/sdk/batch_span_processor.h"
 
 namespace aura::telemetry::sdk {
@@ -83,32 +84,7 @@ struct FakeProbe {
   }
 };
 
-struct LogCapture {
-  LogCapture() {
-    common::InitLogging({.level = common::LogLevel::kDebug,
-                         .sink = [this](std::string_view l) {
-                           std::lock_guard lock(mu);
-                           lines.emplace_back(l);
-                         },
-                         .synchronous = true});
-  }
-  ~LogCapture() { common::InitLogging({.synchronous = true}); }
-  int Count(std::string_view event) {
-    std::lock_guard lock(mu);
-    int n = 0;
-    for (const auto& l : lines) n += l.find("\"event\":\"" + std::string(event) + "\"") != std::string::npos;
-    return n;
-  }
-  std::string Find(std::string_view event) {
-    std::lock_guard lock(mu);
-    for (const auto& l : lines) {
-      if (l.find("\"event\":\"" + std::string(event) + "\"") != std::string::npos) return l;
-    }
-    return "";
-  }
-  std::mutex mu;
-  std::vector<std::string> lines;
-};
+using common::LogCapture;
 
 std::vector<std::unique_ptr<SpanData>> Batch(size_t n) {
   std::vector<std::unique_ptr<SpanData>> b;
