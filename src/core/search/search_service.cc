@@ -458,7 +458,12 @@ common::Result<std::vector<SearchHit>> SearchService::SearchTraced(std::string_v
     span.SetAttribute("aura.search.cache", "miss").SetAttribute("aura.cache_hit", false);
     return std::vector<SearchHit>{};
   }
-  if (auto cached = cache_.LookupNear(embedding, scope)) {
+  // The query's words (and price intent) before the near lookup: a near hit
+  // must ask for the same price side.
+  const QueryTerms query_terms = reranker_ ? reranker_->Prepare(clean) : QueryTerms{};
+  CacheScope near_scope = scope;
+  near_scope.price_side = (query_terms.price_intent > 0) - (query_terms.price_intent < 0);
+  if (auto cached = cache_.LookupNear(embedding, near_scope)) {
     span.SetAttribute("aura.search.cache", "near").SetAttribute("aura.cache_hit", true);
     return std::move(*cached);
   }
@@ -476,7 +481,6 @@ common::Result<std::vector<SearchHit>> SearchService::SearchTraced(std::string_v
     searched = index->Search(embedding, candidates);
   }
   AURA_ASSIGN_OR_RETURN(std::vector<Neighbor> neighbors, std::move(searched));
-  const QueryTerms query_terms = reranker_ ? reranker_->Prepare(clean) : QueryTerms{};
   std::vector<SearchHit> hits;
   {
     std::shared_lock lock(mu_);
@@ -518,7 +522,7 @@ common::Result<std::vector<SearchHit>> SearchService::SearchTraced(std::string_v
       hits.push_back(SearchHit{*s.key, s.entry->name, s.entry->base_price, s.similarity, s.entry->snippet});
     }
   }
-  cache_.Store(normalized, scope, embedding, hits);
+  cache_.Store(normalized, near_scope, embedding, hits);
   return hits;
 }
 

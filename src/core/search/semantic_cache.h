@@ -57,6 +57,11 @@ struct CacheScope {
   int limit = 5;
   double min_similarity = 0;
   uint64_t inventory_version = 0;
+  // The sign of the query's price intent (term_reranker.h): −1 cheap, +1
+  // luxury, 0 neither. Only near hits compare it ("cheap X" and "luxury X"
+  // can embed close together but rank differently); an exact key's query
+  // text already decides it, so it is not part of the key.
+  int price_side = 0;
   friend bool operator==(const CacheScope&, const CacheScope&) = default;
 };
 

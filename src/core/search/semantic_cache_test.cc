@@ -73,6 +73,19 @@ TEST_F(SemanticCacheTest, ServesANearHitWithinTheThreshold) {
   EXPECT_DOUBLE_EQ(s.HitRate(), 1.0 / 3.0);
 }
 
+TEST_F(SemanticCacheTest, NearHitsOnlyBetweenQueriesAskingForTheSamePriceSide) {
+  CacheScope cheap = scope_;
+  cheap.price_side = -1;
+  CacheScope luxury = scope_;
+  luxury.price_side = 1;
+  cache_.Store("cheap hostel", cheap, Unit({1, 0.1f, 0}), Hits("hostel_beta"));
+  EXPECT_FALSE(cache_.LookupNear(Unit({1, 0.12f, 0}), luxury));
+  EXPECT_FALSE(cache_.LookupNear(Unit({1, 0.12f, 0}), scope_));
+  EXPECT_TRUE(cache_.LookupNear(Unit({1, 0.12f, 0}), cheap));
+  // The exact key is the query text's, whatever the side.
+  EXPECT_TRUE(cache_.LookupExact("cheap hostel", scope_));
+}
+
 TEST_F(SemanticCacheTest, EntriesExpireAfterTheTtl) {
   cache_.Store("q", scope_, Unit({1, 0, 0}), Hits("a"));
   clock_.Advance(seconds(59));
