@@ -30,6 +30,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/log/log.h"
 #include "core/search/hashing_embedder.h"
 #include "core/search/search_service.h"
 #include "core/search/testing/fake_item_store.h"
@@ -41,6 +42,13 @@ namespace aura::core::search {
 namespace {
 
 constexpr int kDims = 100;
+
+// Every fixture's SearchService logs its start-up at info level, which would
+// drown the results table.
+const bool kQuietLogs = [] {
+  common::InitLogging({.level = common::LogLevel::kWarning, .synchronous = true});
+  return true;
+}();
 constexpr size_t kQueries = 1000;
 
 // CPU time of this thread: on a shared, loaded machine wall-clock
