@@ -88,8 +88,16 @@ void Clear(SpanData& s) {
 
 }  // namespace
 
+// A recycled span is cleared when it is taken, on the request thread that is
+// about to fill it, not when it is returned on the export thread: the strings
+// it frees then land in that thread's malloc cache and serve the attributes it
+// sets next, instead of piling up as cross-thread frees in other threads' heaps.
 std::unique_ptr<SpanData> AcquireSpanData() {
-  if (SpanData* s = GetPool().Pop()) return std::unique_ptr<SpanData>(s);
+  if (SpanData* s = GetPool().Pop()) {
+    std::unique_ptr<SpanData> span(s);
+    Clear(*span);
+    return span;
+  }
   return std::make_unique<SpanData>();
 }
 
@@ -97,7 +105,6 @@ void RecycleSpanData(std::unique_ptr<SpanData> span) noexcept {
   if (span == nullptr) return;
   // Oversized spans are not worth keeping.
   if (span->attributes.capacity() > 64 || span->events.capacity() > 16 || span->links.capacity() > 16) return;
-  Clear(*span);
   if (GetPool().Push(span.get())) span.release();
 }
 

@@ -4,7 +4,9 @@
 // request threads and freed on the exporter's thread; with glibc malloc that
 // pattern makes every allocation slow (freed chunks never return to the
 // allocating thread). Recycling the SpanData — with the capacity of its
-// vectors — keeps span start/end free of malloc in steady state.
+// vectors — keeps span start/end nearly free of malloc in steady state; a
+// recycled span keeps its old contents (already exported, already redacted)
+// until AcquireSpanData clears it on the thread that reuses it.
 //
 //   std::unique_ptr<SpanData> s = AcquireSpanData();   // cleared, maybe reused
 //   RecycleSpanData(std::move(s));                      // after export
