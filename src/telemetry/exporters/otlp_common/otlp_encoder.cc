@@ -154,6 +154,69 @@ void JsonAttributes(const sdk::AttributeList& attrs, std::string& out) {
 
 }  // namespace
 
+namespace {
+
+// Widest framing of one length-delimited field: a tag (field numbers here are
+// below 16, one byte; two allowed) and a length varint (at most 10 bytes).
+constexpr size_t kFieldFraming = 12;
+// Widest scalar field: tag plus a 10-byte varint or an 8-byte fixed64.
+constexpr size_t kScalarField = 12;
+
+size_t MaxValueBytes(const AttributeValue& value) noexcept {
+  return std::visit(
+      [](const auto& v) -> size_t {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::string>) {
+          return kFieldFraming + v.size();
+        } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+          size_t n = 2 * kFieldFraming;  // array_value and its ArrayValue
+          for (const auto& e : v) n += 2 * kFieldFraming + e.size();  // AnyValue + string_value
+          return n;
+        } else if constexpr (std::is_same_v<T, bool> || std::is_same_v<T, int64_t> || std::is_same_v<T, double>) {
+          return kScalarField;
+        } else {
+          return 2 * kFieldFraming + v.size() * (kFieldFraming + kScalarField);
+        }
+      },
+      value);
+}
+
+size_t MaxAttributesBytes(const sdk::AttributeList& attrs) noexcept {
+  size_t n = 0;
+  for (const auto& [key, value] : attrs) {
+    // KeyValue framing, key, AnyValue framing, value.
+    n += 2 * kFieldFraming + kFieldFraming + key.size() + MaxValueBytes(value);
+  }
+  return n;
+}
+
+}  // namespace
+
+size_t MaxEncodedBytes(std::span<const std::unique_ptr<sdk::SpanData>> spans) noexcept {
+  size_t n = 0;
+  for (const auto& sp : spans) {
+    const sdk::SpanData& s = *sp;
+    // Its own ResourceSpans and ScopeSpans at worst (each with the resource
+    // and the scope), then the Span message itself.
+    n += 3 * kFieldFraming;
+    if (s.resource != nullptr) n += kFieldFraming + MaxAttributesBytes(s.resource->attributes());
+    if (s.scope != nullptr) n += 3 * kFieldFraming + s.scope->name.size() + s.scope->version.size();
+    n += 3 * kFieldFraming + 16 + 8 + 8;  // trace, span and parent ids
+    n += kFieldFraming + s.context.trace_state.size() + kFieldFraming + s.name.size();
+    n += 6 * kScalarField;  // kind, start, end, three dropped counts
+    n += 2 * kFieldFraming + kScalarField + s.status_description.size();  // status
+    n += MaxAttributesBytes(s.attributes);
+    for (const sdk::SpanEvent& e : s.events) {
+      n += 2 * kFieldFraming + e.name.size() + 2 * kScalarField + MaxAttributesBytes(e.attributes);
+    }
+    for (const sdk::SpanLink& l : s.links) {
+      n += 4 * kFieldFraming + 16 + 8 + l.context.trace_state.size() + kScalarField +
+           MaxAttributesBytes(l.attributes);
+    }
+  }
+  return n;
+}
+
 google::protobuf::ArenaOptions BatchArenaOptions() {
   google::protobuf::ArenaOptions options;
   options.start_block_size = 64 << 10;  // a batch of 512 spans is a few hundred KiB

@@ -34,6 +34,10 @@ void ToProto(std::span<const std::unique_ptr<sdk::SpanData>> spans,
 //   google::protobuf::Arena arena(BatchArenaOptions());
 //   auto* request = google::protobuf::Arena::CreateMessage<ExportTraceServiceRequest>(&arena);
 google::protobuf::ArenaOptions BatchArenaOptions();
+// An upper bound of the serialized size of ToProto(spans) (every tag, length
+// and varint counted at its widest), computed from the spans without building
+// the request; lets an exporter skip an exact size pass in the usual case.
+size_t MaxEncodedBytes(std::span<const std::unique_ptr<sdk::SpanData>> spans) noexcept;
 // OTLP/JSON of the same request.
 std::string ToOtlpJson(std::span<const std::unique_ptr<sdk::SpanData>> spans);
 

@@ -97,7 +97,11 @@ sdk::ExportResult OtlpGrpcExporter::Export(std::span<const std::unique_ptr<sdk::
     google::protobuf::Arena arena(BatchArenaOptions());
     auto& request = *google::protobuf::Arena::CreateMessage<ExportTraceServiceRequest>(&arena);
     ToProto(spans, &request);
-    if (request.ByteSizeLong() > options_.max_request_bytes) return fail("export request above the 64 MiB limit");
+    // gRPC measures the request again while serialising it: measure exactly
+    // only when the cheap upper bound does not already clear the limit.
+    if (MaxEncodedBytes(spans) > options_.max_request_bytes && request.ByteSizeLong() > options_.max_request_bytes) {
+      return fail("export request above the 64 MiB limit");
+    }
     auto deadline = retry_.Deadline();
     for (int attempt = 0;; ++attempt) {
       grpc::ClientContext context;
