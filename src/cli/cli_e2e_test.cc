@@ -12,24 +12,12 @@
 #include <thread>
 
 #include "cli/child_process.h"
+#include "tests/support/process.h"
 
 namespace aura::cli {
 namespace {
 
 // A port the kernel just handed out (bound to port 0, then released).
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 class AuraCli : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -45,10 +33,10 @@ class AuraCli : public ::testing::Test {
   // Free ports for the three listeners. Tests running in parallel can take a
   // port between this choice and `aura up` binding it; callers then pick again.
   void PickPorts() {
-    http_port_ = FreePort();
+    http_port_ = aura::testing::FreePort();
     env_["HTTP_PORT"] = std::to_string(http_port_);
-    env_["GRPC_PORT"] = std::to_string(FreePort());
-    env_["AURA_SERVER__METRICS_PORT"] = std::to_string(FreePort());
+    env_["GRPC_PORT"] = std::to_string(aura::testing::FreePort());
+    env_["AURA_SERVER__METRICS_PORT"] = std::to_string(aura::testing::FreePort());
   }
   static bool PortTaken(const std::string& output) {
     return output.find("already in use") != std::string::npos;

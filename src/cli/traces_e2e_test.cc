@@ -17,6 +17,7 @@
 
 #include "cli/child_process.h"
 #include "cli/commands.h"
+#include "tests/support/process.h"
 
 namespace aura::cli {
 namespace {
@@ -39,19 +40,6 @@ nlohmann::json SpanJson(const std::string& id, const std::string& parent, const 
           {"status", {{"code", "unset"}}},
           {"attributes", nlohmann::json::object()},
           {"service", service}};
-}
-
-// A port nothing listens on (bound, then released).
-int UnusedPort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
 }
 
 // Serves `dir` on an ephemeral port; the port is read from the server's banner.
@@ -158,7 +146,7 @@ TEST_F(TracesCommandTest, ListMergesTheServices) {
 
 TEST_F(TracesCommandTest, SilentServiceIsReportedAndTheOtherStillPrints) {
   StaticServer gw(root_ / "gw", "gw");
-  std::string nobody = "http://127.0.0.1:" + std::to_string(UnusedPort());
+  std::string nobody = "http://127.0.0.1:" + std::to_string(aura::testing::FreePort());
   EXPECT_EQ(Run(gw.url(), nobody, {.trace_id = kTrace}), 0) << err_.str();
   EXPECT_NE(out_.str().find("CoreService/Negotiate"), std::string::npos) << out_.str();
   EXPECT_NE(err_.str().find("aura-core at " + nobody), std::string::npos) << err_.str();
@@ -175,7 +163,7 @@ TEST_F(TracesCommandTest, UnknownTraceIdExitsOne) {
 }
 
 TEST_F(TracesCommandTest, NeitherServiceAnsweringExitsOne) {
-  std::string nobody = "http://127.0.0.1:" + std::to_string(UnusedPort());
+  std::string nobody = "http://127.0.0.1:" + std::to_string(aura::testing::FreePort());
   EXPECT_EQ(Run(nobody, nobody, {}), 1);
   EXPECT_NE(err_.str().find("neither aura-gateway nor aura-core"), std::string::npos) << err_.str();
 }

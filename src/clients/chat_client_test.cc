@@ -5,6 +5,7 @@
 #include "fake_llm_server.h"
 #include "telemetry/api/provider.h"
 #include "telemetry/exporters/memory/in_memory_span_exporter.h"
+#include "telemetry/exporters/memory/span_capture.h"
 #include "telemetry/sdk/simple_span_processor.h"
 #include "telemetry/sdk/tracer_provider.h"
 
@@ -145,13 +146,9 @@ TEST_F(ChatClientTest, TheKeyNeverAppearsInErrors) {
 }
 
 TEST_F(ChatClientTest, RecordsASpanAndMetricsWithoutTheKey) {
-  auto exporter = std::make_unique<telemetry::exporters::InMemorySpanExporter>();
-  auto spans = exporter->data();
-  auto provider = std::make_shared<telemetry::sdk::TracerProvider>(
-      telemetry::sdk::TracerProviderOptions{},
-      telemetry::sdk::MakeProcessors(
-          std::make_unique<telemetry::sdk::SimpleSpanProcessor>(std::move(exporter))));
-  telemetry::SetTracerProvider(provider);
+  telemetry::exporters::SpanCapture capture;
+  auto& spans = capture.spans;
+  auto& provider = capture.provider;
   common::MetricsRegistry registry;
   common::LlmMetrics metrics(registry);
   ApiClientOptions options = Options();

@@ -26,6 +26,7 @@
 #include "core/core_server.h"
 #include "telemetry/api/provider.h"
 #include "telemetry/exporters/memory/in_memory_span_exporter.h"
+#include "telemetry/exporters/memory/span_capture.h"
 #include "telemetry/sdk/simple_span_processor.h"
 #include "telemetry/sdk/tracer_provider.h"
 #include "tests/support/process.h"
@@ -84,14 +85,6 @@ double Sample(const std::string& text, const std::string& series) {
 class CoreObservabilityTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto exporter = std::make_unique<telemetry::exporters::InMemorySpanExporter>();
-    spans_ = exporter->data();
-    provider_ = std::make_shared<telemetry::sdk::TracerProvider>(
-        telemetry::sdk::TracerProviderOptions{},
-        telemetry::sdk::MakeProcessors(
-            std::make_unique<telemetry::sdk::SimpleSpanProcessor>(std::move(exporter))));
-    telemetry::SetTracerProvider(provider_);
-
     dir_ = std::filesystem::path(::testing::TempDir()) /
            ("aura_core_obs_" + std::to_string(getpid()) + "_" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
@@ -158,8 +151,9 @@ class CoreObservabilityTest : public ::testing::Test {
   }
 
   common::FakeClock clock_;
-  std::shared_ptr<telemetry::exporters::InMemorySpanData> spans_;
-  std::shared_ptr<telemetry::sdk::TracerProvider> provider_;
+  telemetry::exporters::SpanCapture capture_;  // installed for the whole test
+  std::shared_ptr<telemetry::exporters::InMemorySpanData> spans_ = capture_.spans;
+  std::shared_ptr<telemetry::sdk::TracerProvider> provider_ = capture_.provider;
   std::filesystem::path dir_;
   std::unique_ptr<CoreObservability> obs_;
   std::unique_ptr<storage::Store> store_;
@@ -309,13 +303,9 @@ namespace aura::core {
 namespace {
 
 TEST(CoreObservabilityObserver, PostgresStatementsNameTheServerAndDatabaseWithoutCredentials) {
-  auto exporter = std::make_unique<telemetry::exporters::InMemorySpanExporter>();
-  auto spans = exporter->data();
-  auto provider = std::make_shared<telemetry::sdk::TracerProvider>(
-      telemetry::sdk::TracerProviderOptions{},
-      telemetry::sdk::MakeProcessors(
-          std::make_unique<telemetry::sdk::SimpleSpanProcessor>(std::move(exporter))));
-  telemetry::SetTracerProvider(provider);
+  telemetry::exporters::SpanCapture capture;
+  auto& spans = capture.spans;
+  auto& provider = capture.provider;
   {
     CoreObservability obs;
     common::Config config;
@@ -358,13 +348,9 @@ TEST(CoreObservabilityObserver, PostgresStatementsNameTheServerAndDatabaseWithou
 }
 
 TEST(CoreObservabilityObserver, StatementsOutsideARequestAreCountedButNotTraced) {
-  auto exporter = std::make_unique<telemetry::exporters::InMemorySpanExporter>();
-  auto spans = exporter->data();
-  auto provider = std::make_shared<telemetry::sdk::TracerProvider>(
-      telemetry::sdk::TracerProviderOptions{},
-      telemetry::sdk::MakeProcessors(
-          std::make_unique<telemetry::sdk::SimpleSpanProcessor>(std::move(exporter))));
-  telemetry::SetTracerProvider(provider);
+  telemetry::exporters::SpanCapture capture;
+  auto& spans = capture.spans;
+  auto& provider = capture.provider;
   {
     CoreObservability obs;
     common::Config config;

@@ -1,4 +1,5 @@
 #include "gateway/gateway_server.h"
+#include "tests/support/process.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -14,69 +15,37 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-// One request on a fresh connection with Connection: close; the whole answer.
-std::string Exchange(int port, const std::string& request) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return {};
-  }
-  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-  std::string out;
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) out.append(buf, static_cast<size_t>(n));
-  ::close(fd);
-  return out;
-}
-
 std::string Get(std::string_view path) {
   return "GET " + std::string(path) + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
-}
-
-int DeadPort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
 }
 
 TEST(GatewayServer, StartsAndServesLivenessWithoutTheCore) {
   GatewayServer gateway({.bind_address = "127.0.0.1",
                          .http_port = 0,
                          .io_threads = 1,
-                         .core_address = "127.0.0.1:" + std::to_string(DeadPort())});
+                         .core_address = "127.0.0.1:" + std::to_string(aura::testing::FreePort())});
   ASSERT_TRUE(gateway.Start().ok());
   ASSERT_GT(gateway.port(), 0);
 
-  std::string live = Exchange(gateway.port(), Get("/healthz"));
+  std::string live = aura::testing::HttpExchange(gateway.port(), Get("/healthz"));
   EXPECT_THAT(live, StartsWith("HTTP/1.1 200"));
   EXPECT_THAT(live, HasSubstr(R"({"status":"ok"})"));
   EXPECT_THAT(live, HasSubstr("X-Request-ID: "));
 
   auto start = std::chrono::steady_clock::now();
-  std::string ready = Exchange(gateway.port(), Get("/readyz"));
+  std::string ready = aura::testing::HttpExchange(gateway.port(), Get("/readyz"));
   EXPECT_THAT(ready, StartsWith("HTTP/1.1 503"));
   EXPECT_THAT(ready, HasSubstr(R"("status":"not_ready")"));
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1500));
 
-  std::string health = Exchange(gateway.port(), Get("/health"));
+  std::string health = aura::testing::HttpExchange(gateway.port(), Get("/health"));
   EXPECT_THAT(health, StartsWith("HTTP/1.1 200"));
   EXPECT_THAT(health, HasSubstr(R"("status":"degraded")"));
 
-  std::string status = Exchange(gateway.port(), Get("/v1/system/status"));
+  std::string status = aura::testing::HttpExchange(gateway.port(), Get("/v1/system/status"));
   EXPECT_THAT(status, StartsWith("HTTP/1.1 503"));
 
-  std::string unsigned_call = Exchange(
+  std::string unsigned_call = aura::testing::HttpExchange(
       gateway.port(),
       "POST /v1/negotiate HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}");
   EXPECT_THAT(unsigned_call, StartsWith("HTTP/1.1 401"));
@@ -93,8 +62,8 @@ TEST(GatewayServer, ServesAddedRoutesAndInjectedMetrics) {
     std::move(r).Send(http::HttpResponse::Json(200, "[]"));
   });
   ASSERT_TRUE(gateway.Start().ok());
-  EXPECT_THAT(Exchange(gateway.port(), Get("/debug/traces")), HasSubstr("\r\n\r\n[]"));
-  std::string metrics = Exchange(gateway.port(), Get("/metrics"));
+  EXPECT_THAT(aura::testing::HttpExchange(gateway.port(), Get("/debug/traces")), HasSubstr("\r\n\r\n[]"));
+  std::string metrics = aura::testing::HttpExchange(gateway.port(), Get("/metrics"));
   EXPECT_THAT(metrics, HasSubstr("vital_sign 1\n"));
   EXPECT_THAT(metrics, HasSubstr("aura_http_server_requests_total"));
 }

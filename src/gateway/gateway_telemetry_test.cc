@@ -26,40 +26,9 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using namespace std::chrono_literals;
 
-std::string Exchange(int port, const std::string& request) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return {};
-  }
-  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-  std::string out;
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) out.append(buf, static_cast<size_t>(n));
-  ::close(fd);
-  return out;
-}
-
 std::string Get(std::string_view path, std::string extra_headers = "") {
   return "GET " + std::string(path) + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" +
          extra_headers + "\r\n";
-}
-
-int DeadPort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
 }
 
 std::string Body(const std::string& response) {
@@ -78,7 +47,7 @@ class GatewayTelemetry : public ::testing::Test {
         GatewayServerOptions{.bind_address = "127.0.0.1",
                              .http_port = 0,
                              .io_threads = 1,
-                             .core_address = "127.0.0.1:" + std::to_string(DeadPort()),
+                             .core_address = "127.0.0.1:" + std::to_string(aura::testing::FreePort()),
                              .core_timeout = 2000ms},
         std::move(deps));
     telemetry::PublishTracingHealth(gateway_->metrics(), tracing_.health);
@@ -91,7 +60,7 @@ class GatewayTelemetry : public ::testing::Test {
   }
   std::string Traces(const std::string& query) {
     EXPECT_TRUE(tracing_.provider->ForceFlush(5s));
-    return Body(Exchange(gateway_->port(), Get("/debug/traces?" + query)));
+    return Body(aura::testing::HttpExchange(gateway_->port(), Get("/debug/traces?" + query)));
   }
 
   telemetry::TracingPipeline tracing_;
@@ -102,7 +71,7 @@ constexpr const char* kTraceId = "4bf92f3577b34da6a3ce929d0e0e4736";
 constexpr const char* kParent = "00f067aa0ba902b7";
 
 TEST_F(GatewayTelemetry, ServerSpanContinuesIncomingTraceparent) {
-  std::string res = Exchange(gateway_->port(),
+  std::string res = aura::testing::HttpExchange(gateway_->port(),
                              Get("/healthz", std::string("traceparent: 00-") + kTraceId + "-" +
                                                  kParent + "-01\r\n"));
   ASSERT_THAT(res, HasSubstr("200 OK"));
@@ -116,9 +85,9 @@ TEST_F(GatewayTelemetry, ServerSpanContinuesIncomingTraceparent) {
 }
 
 TEST_F(GatewayTelemetry, QueryIsRecordedWithSecretsRedacted) {
-  Exchange(gateway_->port(), Get("/healthz?page=2&sort=asc",
+  aura::testing::HttpExchange(gateway_->port(), Get("/healthz?page=2&sort=asc",
                                  std::string("traceparent: 00-") + kTraceId + "-" + kParent + "-01\r\n"));
-  Exchange(gateway_->port(), Get("/healthz?page=3&token=hunter2",
+  aura::testing::HttpExchange(gateway_->port(), Get("/healthz?page=3&token=hunter2",
                                  std::string("traceparent: 00-") + kTraceId + "-" + kParent + "-01\r\n"));
   std::string json = Traces(std::string("trace_id=") + kTraceId);
   EXPECT_THAT(json, HasSubstr("\"url.query\":\"page=2&sort=asc\""));
@@ -126,7 +95,7 @@ TEST_F(GatewayTelemetry, QueryIsRecordedWithSecretsRedacted) {
 }
 
 TEST_F(GatewayTelemetry, CoreOutageGivesErrorServerSpanWithClientChild) {
-  std::string res = Exchange(gateway_->port(),
+  std::string res = aura::testing::HttpExchange(gateway_->port(),
                              Get("/v1/system/status", std::string("traceparent: 00-") + kTraceId +
                                                           "-" + kParent + "-01\r\n"));
   ASSERT_THAT(res, HasSubstr(" 503 "));
@@ -149,7 +118,7 @@ TEST_F(GatewayTelemetry, CoreOutageGivesErrorServerSpanWithClientChild) {
 }
 
 TEST_F(GatewayTelemetry, UnknownRouteIsNamedByMethodOnly) {
-  Exchange(gateway_->port(), Get("/nope", std::string("traceparent: 00-") + kTraceId + "-" +
+  aura::testing::HttpExchange(gateway_->port(), Get("/nope", std::string("traceparent: 00-") + kTraceId + "-" +
                                               kParent + "-01\r\n"));
   std::string json = Traces(std::string("trace_id=") + kTraceId);
   EXPECT_THAT(json, HasSubstr("\"name\":\"GET\""));
@@ -157,19 +126,19 @@ TEST_F(GatewayTelemetry, UnknownRouteIsNamedByMethodOnly) {
 }
 
 TEST_F(GatewayTelemetry, DebugTracesFiltersAndRejectsBadInput) {
-  Exchange(gateway_->port(), Get("/healthz"));
+  aura::testing::HttpExchange(gateway_->port(), Get("/healthz"));
   EXPECT_THAT(Traces("service=aura-gateway"), HasSubstr("GET /healthz"));
   EXPECT_EQ(Traces("service=other"), "{\"traces\":[]}");
   EXPECT_EQ(Traces("min_duration_ms=100000000"), "{\"traces\":[]}");
   EXPECT_EQ(Traces("error=true&limit=5"), "{\"traces\":[]}");
-  EXPECT_THAT(Exchange(gateway_->port(), Get("/debug/traces?trace_id=xyz")), HasSubstr(" 400 "));
-  EXPECT_THAT(Exchange(gateway_->port(), Get("/debug/traces?limit=0")), HasSubstr(" 400 "));
-  EXPECT_THAT(Exchange(gateway_->port(), Get("/debug/traces?min_duration_ms=-1")),
+  EXPECT_THAT(aura::testing::HttpExchange(gateway_->port(), Get("/debug/traces?trace_id=xyz")), HasSubstr(" 400 "));
+  EXPECT_THAT(aura::testing::HttpExchange(gateway_->port(), Get("/debug/traces?limit=0")), HasSubstr(" 400 "));
+  EXPECT_THAT(aura::testing::HttpExchange(gateway_->port(), Get("/debug/traces?min_duration_ms=-1")),
               HasSubstr(" 400 "));
 }
 
 TEST_F(GatewayTelemetry, HiveServesThePage) {
-  std::string res = Exchange(gateway_->port(), Get("/hive"));
+  std::string res = aura::testing::HttpExchange(gateway_->port(), Get("/hive"));
   EXPECT_THAT(res, HasSubstr("200 OK"));
   EXPECT_THAT(res, HasSubstr("Content-Type: text/html; charset=utf-8"));
   EXPECT_THAT(res, HasSubstr("/debug/traces"));
@@ -177,18 +146,18 @@ TEST_F(GatewayTelemetry, HiveServesThePage) {
 }
 
 TEST_F(GatewayTelemetry, HealthHasTelemetrySection) {
-  std::string res = Exchange(gateway_->port(), Get("/health"));
+  std::string res = aura::testing::HttpExchange(gateway_->port(), Get("/health"));
   EXPECT_THAT(res, HasSubstr("\"telemetry\":{\"status\":\"ok\",\"enabled\":true"));
   EXPECT_THAT(res, HasSubstr("\"spans_exported\":"));
 }
 
 // promtool's lint may only name the two compatibility series the design keeps.
 TEST_F(GatewayTelemetry, MetricsAfterTrafficPassPromtool) {
-  Exchange(gateway_->port(), Get("/healthz"));
-  Exchange(gateway_->port(), Get("/nope"));
-  Exchange(gateway_->port(), Get("/v1/system/status"));
+  aura::testing::HttpExchange(gateway_->port(), Get("/healthz"));
+  aura::testing::HttpExchange(gateway_->port(), Get("/nope"));
+  aura::testing::HttpExchange(gateway_->port(), Get("/v1/system/status"));
   ASSERT_TRUE(tracing_.provider->ForceFlush(5s));
-  std::string res = Exchange(gateway_->port(), Get("/metrics"));
+  std::string res = aura::testing::HttpExchange(gateway_->port(), Get("/metrics"));
   EXPECT_THAT(res, HasSubstr("Content-Type: text/plain; version=0.0.4; charset=utf-8"));
   std::string text = Body(res);
   EXPECT_THAT(text, HasSubstr(

@@ -67,12 +67,10 @@ bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds t
   }
 }
 
-std::string HttpGet(int port, const std::string& path, int* status) {
-  if (status) *status = 0;
+std::string HttpExchange(int port, const std::string& request) {
   int fd = Connect(port);
   if (fd < 0) return "";
-  std::string req = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-  if (write(fd, req.data(), req.size()) != static_cast<ssize_t>(req.size())) {
+  if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) {
     close(fd);
     return "";
   }
@@ -81,6 +79,13 @@ std::string HttpGet(int port, const std::string& path, int* status) {
   ssize_t n;
   while ((n = read(fd, buf, sizeof buf)) > 0) resp.append(buf, static_cast<size_t>(n));
   close(fd);
+  return resp;
+}
+
+std::string HttpGet(int port, const std::string& path, int* status) {
+  if (status) *status = 0;
+  const std::string resp =
+      HttpExchange(port, "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
   size_t sp = resp.find(' ');
   size_t body = resp.find("\r\n\r\n");
   if (sp == std::string::npos || body == std::string::npos) return "";

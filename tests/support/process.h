@@ -29,6 +29,10 @@ int FreePort();
 bool PortOpen(int port);
 // Polls `condition` every 20 ms until it holds or `timeout` passes.
 bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout);
+// Sends `request` (raw HTTP, e.g. with Connection: close) on a fresh
+// connection to 127.0.0.1:port and returns everything read until the server
+// closes; "" when nothing listens.
+std::string HttpExchange(int port, const std::string& request);
 // GET http://127.0.0.1:port/path; the body, or "" with status 0 on failure.
 std::string HttpGet(int port, const std::string& path, int* status = nullptr);
 

@@ -19,6 +19,7 @@
 #include "core/search/hashing_embedder.h"
 #include "core/search/search_service.h"
 #include "core/search/testing/fake_item_store.h"
+#include "tests/support/process.h"
 
 namespace aura::core::search {
 namespace {
@@ -38,19 +39,6 @@ std::string UniquePrefix() {
 }
 
 // A loopback port with nothing listening: bind port 0, read it, close.
-int DeadPort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 std::vector<SearchHit> Hits() {
   return {SearchHit{"hostel_beta", "Backpacker Hostel Beta", 50, 0.8125, "A friendly hostel."},
           SearchHit{"hotel_alpha", "Grand Hotel \"Alpha\" — ünïcode", 1000, -0.25, ""}};
@@ -147,7 +135,7 @@ TEST_F(RedisResultCacheTest, SearchServiceSharesAnswersThroughRedis) {
 
 TEST(RedisResultCache, RedisDownMeansUncachedAndDegradedButWorking) {
   common::FakeClock clock;
-  const std::string url = "redis://127.0.0.1:" + std::to_string(DeadPort()) + "/0";
+  const std::string url = "redis://127.0.0.1:" + std::to_string(aura::testing::FreePort()) + "/0";
   auto cache = MakeRedisResultCache({.url = url, .retry_interval = seconds(5)}, clock);
   ASSERT_TRUE(cache.ok());
   EXPECT_EQ((*cache)->Get("k").status().code(), common::StatusCode::kUnavailable);

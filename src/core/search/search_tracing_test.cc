@@ -10,6 +10,7 @@
 #include "core/search/testing/fake_item_store.h"
 #include "telemetry/api/provider.h"
 #include "telemetry/exporters/memory/in_memory_span_exporter.h"
+#include "telemetry/exporters/memory/span_capture.h"
 #include "telemetry/sdk/simple_span_processor.h"
 #include "telemetry/sdk/tracer_provider.h"
 
@@ -24,13 +25,9 @@ std::string StringAttribute(const telemetry::sdk::SpanData& span, const std::str
 }
 
 TEST(SearchTracing, SearchEmitsQueryEmbedAndIndexSpans) {
-  auto exporter = std::make_unique<telemetry::exporters::InMemorySpanExporter>();
-  auto spans = exporter->data();
-  auto provider = std::make_shared<telemetry::sdk::TracerProvider>(
-      telemetry::sdk::TracerProviderOptions{},
-      telemetry::sdk::MakeProcessors(
-          std::make_unique<telemetry::sdk::SimpleSpanProcessor>(std::move(exporter))));
-  telemetry::SetTracerProvider(provider);
+  telemetry::exporters::SpanCapture capture;
+  auto& spans = capture.spans;
+  auto& provider = capture.provider;
 
   testing::FakeItemStore store;
   storage::Item item;

@@ -1,4 +1,5 @@
 #include "gateway/ratelimit/testing/private_redis.h"
+#include "tests/support/process.h"
 
 #include <hiredis/hiredis.h>
 #include <netinet/in.h>
@@ -20,23 +21,6 @@ namespace aura::gateway::testing {
 
 namespace {
 
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return 0;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof(addr);
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  close(fd);
-  return port;
-}
-
 bool Pings(int port) {
   timeval tv{0, 200'000};
   redisContext* ctx = redisConnectWithTimeout("127.0.0.1", port, tv);
@@ -54,7 +38,7 @@ bool Pings(int port) {
 
 }  // namespace
 
-PrivateRedis::PrivateRedis() : port_(FreePort()) {}
+PrivateRedis::PrivateRedis() : port_(aura::testing::FreePort()) {}
 
 PrivateRedis::~PrivateRedis() { Kill(); }
 

@@ -12,7 +12,9 @@
 //   ... provider->ForceFlush();
 //   EXPECT_EQ(spans->GetSpans().size(), 1u);
 //
-// Export returns kFailure after Shutdown. Thread-safe.
+// Tests of code that traces through the global provider use SpanCapture
+// (span_capture.h), which installs exactly this. Export returns kFailure after
+// Shutdown. Thread-safe.
 #pragma once
 
 #include <atomic>
