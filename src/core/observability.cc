@@ -42,34 +42,6 @@ std::string PercentDecode(std::string_view in) {
   return out;
 }
 
-telemetry::exporters::TraceQuery ParseTraceQuery(std::string_view qs) {
-  telemetry::exporters::TraceQuery q;
-  while (!qs.empty()) {
-    size_t amp = qs.find('&');
-    std::string_view pair = qs.substr(0, amp);
-    qs = amp == std::string_view::npos ? std::string_view() : qs.substr(amp + 1);
-    size_t eq = pair.find('=');
-    std::string key = PercentDecode(pair.substr(0, eq));
-    std::string value = eq == std::string_view::npos ? "" : PercentDecode(pair.substr(eq + 1));
-    if (key == "trace_id") {
-      q.trace_id = value;
-    } else if (key == "service") {
-      q.service = value;
-    } else if (key == "min_duration_ms") {
-      char* end = nullptr;
-      double v = std::strtod(value.c_str(), &end);
-      if (end != value.c_str() && v >= 0) q.min_duration_ms = v;
-    } else if (key == "error") {
-      q.errors_only = value == "1" || value == "true";
-    } else if (key == "limit") {
-      char* end = nullptr;
-      long v = std::strtol(value.c_str(), &end, 10);
-      if (end != value.c_str() && v > 0) q.limit = static_cast<size_t>(v);
-    }
-  }
-  return q;
-}
-
 struct DbTarget {
   std::string system;
   std::string name;
@@ -229,9 +201,10 @@ void CoreObservability::FeedCaches() {
 
 std::string CoreObservability::MetricsText() { return registry_.Serialize(); }
 
-std::string CoreObservability::TracesJson(const std::string& query_string) const {
-  if (!options_.recent_spans) return "[]";
-  return options_.recent_spans->QueryJson(ParseTraceQuery(query_string));
+common::Result<std::string> CoreObservability::TracesJson(const std::string& query_string) const {
+  AURA_ASSIGN_OR_RETURN(telemetry::exporters::TraceQuery query, telemetry::exporters::ParseTraceQuery(query_string));
+  if (!options_.recent_spans) return std::string("[]");
+  return options_.recent_spans->QueryJson(query);
 }
 
 common::Status CoreObservability::StartHttp(const MetricsHttpOptions& options,
@@ -255,7 +228,9 @@ common::Status CoreObservability::StartHttp(const MetricsHttpOptions& options,
                          : http::HttpResponse::Json(503, R"({"status":"not_ready"})"));
   });
   router->Add("GET", "/debug/traces", [this](http::HttpRequest& req, http::HttpResponder r) {
-    std::move(r).Send(http::HttpResponse::Json(200, TracesJson(req.query)));
+    common::Result<std::string> traces = TracesJson(req.query);
+    std::move(r).Send(traces.ok() ? http::HttpResponse::Json(200, *traces)
+                                  : http::HttpResponse::Error(400, traces.status().message()));
   });
   http::HttpServerOptions http_options;
   http_options.bind_address = options.host;

@@ -105,7 +105,8 @@ class CoreObservability {
 
   // Handlers, also for tests without a socket.
   std::string MetricsText();
-  std::string TracesJson(const std::string& query_string) const;
+  // /debug/traces; InvalidArgument for a malformed query (see ParseTraceQuery).
+  common::Result<std::string> TracesJson(const std::string& query_string) const;
 
  private:
   struct CacheSource {

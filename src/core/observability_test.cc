@@ -347,6 +347,15 @@ TEST(CoreObservabilityObserver, PostgresStatementsNameTheServerAndDatabaseWithou
   telemetry::SetTracerProvider(nullptr);
 }
 
+TEST(CoreObservabilityTraces, MalformedQueriesAreRefusedLikeTheGateways) {
+  CoreObservability obs;
+  EXPECT_FALSE(obs.TracesJson("trace_id=xyz").ok());
+  EXPECT_FALSE(obs.TracesJson("limit=0").ok());
+  EXPECT_FALSE(obs.TracesJson("min_duration_ms=-1").ok());
+  common::Result<std::string> all = obs.TracesJson("limit=5&service=aura-core");
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+}
+
 TEST(CoreObservabilityObserver, StatementsOutsideARequestAreCountedButNotTraced) {
   telemetry::exporters::SpanCapture capture;
   auto& spans = capture.spans;

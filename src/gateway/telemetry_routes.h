@@ -38,9 +38,6 @@
 
 namespace aura::gateway {
 
-// Parses a /debug/traces query string. INVALID_ARGUMENT names the bad parameter.
-common::Result<telemetry::exporters::TraceQuery> ParseTraceQuery(std::string_view query);
-
 http::HttpHandler DebugTracesHandler(std::shared_ptr<telemetry::exporters::RecentSpanStore> store);
 
 // {"status":"ok"|"failing"|...,"enabled":..,"exporter":..,"endpoint":..,"last_error":..,

@@ -36,7 +36,9 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 
+#include "common/status.h"
 #include "telemetry/sdk/span_exporter.h"
 
 namespace aura::telemetry::exporters {
@@ -88,6 +90,13 @@ class RecentSpanStore {
   double admit_fraction_ = 1.0;     // fraction of trace ids admitted
   uint64_t sampled_out_ = 0;
 };
+
+// The TraceQuery of a `/debug/traces` query string (`trace_id=…&service=…&
+// min_duration_ms=…&error=true&limit=…`, percent-encoded, '+' a space; unknown
+// parameters ignored). InvalidArgument, naming the parameter, for a malformed
+// escape, a trace_id that is not 32 hex digits, a negative or non-numeric
+// min_duration_ms, an error other than true/false/1/0, or a limit outside 1–1000.
+common::Result<TraceQuery> ParseTraceQuery(std::string_view query_string);
 
 // An exporter that copies every span into `store` (always succeeds).
 std::unique_ptr<sdk::SpanExporter> MakeRecentSpanStoreExporter(std::shared_ptr<RecentSpanStore> store);
