@@ -5,6 +5,7 @@
 #include <optional>
 #include <string_view>
 
+#include "common/text/percent_decode.h"
 #include "http/http_server.h"
 #include "http/router.h"
 #include "telemetry/api/tracer.h"
@@ -16,30 +17,6 @@ namespace {
 const telemetry::Tracer& DbTracer() {
   static const telemetry::Tracer tracer("aura.core.storage");
   return tracer;
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string PercentDecode(std::string_view in) {
-  std::string out;
-  out.reserve(in.size());
-  for (size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '+') {
-      out.push_back(' ');
-    } else if (in[i] == '%' && i + 2 < in.size() &&
-               HexValue(in[i + 1]) >= 0 && HexValue(in[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(HexValue(in[i + 1]) * 16 + HexValue(in[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(in[i]);
-    }
-  }
-  return out;
 }
 
 struct DbTarget {
@@ -76,7 +53,7 @@ DbTarget ParseStoreUrl(std::string_view url) {
     }
     t.host = host.empty() ? "localhost" : std::string(host);
     if (t.port == 0) t.port = 5432;
-    t.name = PercentDecode(path);
+    t.name = common::PercentDecode(path).value_or(std::string(path));
   } else if (url.starts_with("sqlite://")) {
     t.system = "sqlite";
     t.name = std::string(url.substr(9));

@@ -1,4 +1,5 @@
 #include "telemetry/sdk/resource.h"
+#include "common/text/percent_decode.h"
 
 #include <unistd.h>
 
@@ -7,27 +8,6 @@
 
 namespace aura::telemetry::sdk {
 namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::optional<std::string> PercentDecode(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '%') {
-      out.push_back(s[i]);
-      continue;
-    }
-    if (i + 2 >= s.size() || HexValue(s[i + 1]) < 0 || HexValue(s[i + 2]) < 0) return std::nullopt;
-    out.push_back(static_cast<char>(HexValue(s[i + 1]) << 4 | HexValue(s[i + 2])));
-    i += 2;
-  }
-  return out;
-}
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -106,8 +86,8 @@ std::optional<AttributeList> ParseResourceAttributes(std::string_view text) {
     if (!member.empty()) {
       size_t eq = member.find('=');
       if (eq == std::string_view::npos) return std::nullopt;
-      auto key = PercentDecode(Trim(member.substr(0, eq)));
-      auto value = PercentDecode(Trim(member.substr(eq + 1)));
+      auto key = common::PercentDecode(Trim(member.substr(0, eq)));
+      auto value = common::PercentDecode(Trim(member.substr(eq + 1)));
       if (!key || !value || key->empty()) return std::nullopt;
       Put(out, std::move(*key), std::move(*value));
     }

@@ -10,6 +10,7 @@
 #include <set>
 #include <vector>
 
+#include "common/text/percent_decode.h"
 #include "common/log/log.h"
 #include "telemetry/sdk/resource.h"
 #include "telemetry/sdk/span_json.h"
@@ -139,39 +140,10 @@ std::string RecentSpanStore::QueryJson(const TraceQuery& query) const {
 
 namespace {
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Percent-decoding of one query component ('+' is a space).
-std::optional<std::string> Decode(std::string_view in) {
-  std::string out;
-  out.reserve(in.size());
-  for (size_t i = 0; i < in.size(); ++i) {
-    char c = in[i];
-    if (c == '+') {
-      out.push_back(' ');
-    } else if (c == '%') {
-      if (i + 2 >= in.size()) return std::nullopt;
-      int hi = HexValue(in[i + 1]);
-      int lo = HexValue(in[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
-
 bool IsTraceId(std::string_view s) {
   if (s.size() != 32) return false;
   for (char c : s) {
-    if (HexValue(c) < 0) return false;
+    if (common::HexDigitValue(c) < 0) return false;
   }
   return true;
 }
@@ -186,8 +158,9 @@ common::Result<TraceQuery> ParseTraceQuery(std::string_view query) {
     query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
     if (pair.empty()) continue;
     size_t eq = pair.find('=');
-    auto key = Decode(pair.substr(0, eq));
-    auto value = Decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
+    auto key = common::PercentDecode(pair.substr(0, eq), {.plus_is_space = true});
+    auto value = common::PercentDecode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1),
+                                       {.plus_is_space = true});
     if (!key || !value) return common::InvalidArgumentError("Malformed query string");
     if (*key == "trace_id") {
       if (!IsTraceId(*value)) return common::InvalidArgumentError("trace_id must be 32 hex digits");

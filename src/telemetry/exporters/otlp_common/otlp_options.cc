@@ -1,4 +1,5 @@
 #include "telemetry/exporters/otlp_common/otlp_options.h"
+#include "common/text/percent_decode.h"
 
 #include <charconv>
 #include <optional>
@@ -15,27 +16,6 @@ std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::optional<std::string> PercentDecode(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '%') {
-      out.push_back(s[i]);
-      continue;
-    }
-    if (i + 2 >= s.size() || HexValue(s[i + 1]) < 0 || HexValue(s[i + 2]) < 0) return std::nullopt;
-    out.push_back(static_cast<char>(HexValue(s[i + 1]) << 4 | HexValue(s[i + 2])));
-    i += 2;
-  }
-  return out;
 }
 
 // The `_TRACES_` variable if set, else the generic one.
@@ -135,8 +115,8 @@ std::vector<std::pair<std::string, std::string>> ParseOtlpHeaders(std::string_vi
       size_t eq = member.find('=');
       std::optional<std::string> key, value;
       if (eq != std::string_view::npos) {
-        key = PercentDecode(Trim(member.substr(0, eq)));
-        value = PercentDecode(Trim(member.substr(eq + 1)));
+        key = common::PercentDecode(Trim(member.substr(0, eq)));
+        value = common::PercentDecode(Trim(member.substr(eq + 1)));
       }
       if (!key || !value || key->empty()) {
         warnings.push_back("OTEL_EXPORTER_OTLP_HEADERS: ignoring a malformed member");
