@@ -70,9 +70,8 @@ class TraceServiceImpl final : public TraceService::Service {
     }
     info.body_bytes = request->ByteSizeLong();
     info.replied = reply.kind;
-    std::string body = request->SerializeAsString();
     bool ok = reply.kind == Reply::kOk || reply.kind == Reply::kPartialSuccess;
-    rx_->Record(std::move(info), &body, ok);
+    rx_->Record(std::move(info), request, ok);
     switch (reply.kind) {
       case Reply::kOk:
         return grpc::Status::OK;
@@ -275,7 +274,9 @@ std::unique_ptr<OtlpReceiver> OtlpReceiver::Start(Options options) {
             auto ct = req.headers.find("content-type");
             bool is_protobuf = ct != req.headers.end() && ct->second == "application/x-protobuf";
             bool ok = reply.kind == Reply::kOk || reply.kind == Reply::kPartialSuccess;
-            self->Record(req, is_protobuf ? &decoded : nullptr, ok);
+            ExportTraceServiceRequest parsed;
+            bool parsed_ok = is_protobuf && parsed.ParseFromString(decoded);
+            self->Record(req, parsed_ok ? &parsed : nullptr, ok);
             switch (reply.kind) {
               case Reply::kOk:
                 break;
@@ -350,25 +351,22 @@ Reply OtlpReceiver::NextReply() {
   return r;
 }
 
-void OtlpReceiver::Record(ReceivedRequest request, const std::string* protobuf_body, bool store_spans) {
+void OtlpReceiver::Record(ReceivedRequest request, const ExportTraceServiceRequest* parsed, bool store_spans) {
   std::vector<ReceivedSpan> spans;
   size_t count = 0;
-  if (store_spans && protobuf_body != nullptr) {
-    ExportTraceServiceRequest parsed;
-    if (parsed.ParseFromString(*protobuf_body)) {
-      for (const auto& rs : parsed.resource_spans()) {
-        if (!keep_spans_) {
-          for (const auto& ss : rs.scope_spans()) count += static_cast<size_t>(ss.spans_size());
-          continue;
-        }
-        std::map<std::string, std::string> resource;
-        for (const auto& kv : rs.resource().attributes()) {
-          if (kv.value().has_string_value()) resource[kv.key()] = kv.value().string_value();
-        }
-        for (const auto& ss : rs.scope_spans()) {
-          for (const auto& sp : ss.spans()) {
-            spans.push_back(ReceivedSpan{resource, ss.scope().name(), sp, request.protocol});
-          }
+  if (store_spans && parsed != nullptr) {
+    for (const auto& rs : parsed->resource_spans()) {
+      if (!keep_spans_) {
+        for (const auto& ss : rs.scope_spans()) count += static_cast<size_t>(ss.spans_size());
+        continue;
+      }
+      std::map<std::string, std::string> resource;
+      for (const auto& kv : rs.resource().attributes()) {
+        if (kv.value().has_string_value()) resource[kv.key()] = kv.value().string_value();
+      }
+      for (const auto& ss : rs.scope_spans()) {
+        for (const auto& sp : ss.spans()) {
+          spans.push_back(ReceivedSpan{resource, ss.scope().name(), sp, request.protocol});
         }
       }
     }

@@ -32,6 +32,7 @@
 #include <string>
 #include <vector>
 
+#include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 #include "opentelemetry/proto/trace/v1/trace.pb.h"
 
 namespace aura::fakes {
@@ -101,7 +102,11 @@ class OtlpReceiver {
 
   // Used by the transports.
   Reply NextReply();
-  void Record(ReceivedRequest request, const std::string* protobuf_body, bool store_spans);
+  // `parsed` is the decoded request, or nullptr when the body was not OTLP
+  // protobuf (JSON, or bytes that do not parse).
+  void Record(ReceivedRequest request,
+              const opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest* parsed,
+              bool store_spans);
 
  private:
   OtlpReceiver() = default;
