@@ -17,12 +17,11 @@
 #include "telemetry/api/attribute.h"
 #include "telemetry/api/span.h"
 #include "telemetry/api/span_context.h"
+#include "telemetry/sdk/attribute_list.h"
 
 namespace aura::telemetry::sdk {
 
 class Resource;
-
-using AttributeList = std::vector<std::pair<std::string, AttributeValue>>;
 
 // The tracer a span came from (OTLP InstrumentationScope).
 struct InstrumentationScope {
@@ -64,12 +63,7 @@ struct SpanData {
 
   bool HasParent() const noexcept { return parent_span_id.IsValid(); }
   // The attribute `key`, or nullptr.
-  const AttributeValue* FindAttribute(std::string_view key) const noexcept {
-    for (const auto& [k, v] : attributes) {
-      if (k == key) return &v;
-    }
-    return nullptr;
-  }
+  const AttributeValue* FindAttribute(std::string_view key) const noexcept { return attributes.Find(key); }
 };
 
 }  // namespace aura::telemetry::sdk

@@ -28,19 +28,27 @@ int64_t UnixNanos(SystemTime t) noexcept {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
 }
 
-// Cuts `s` to at most `limit` UTF-8 characters.
-void TruncateChars(std::string& s, size_t limit) {
-  if (limit == SpanLimits::kUnlimited || s.size() <= limit) return;
+// The byte length of the first `limit` UTF-8 characters of `s`.
+size_t TruncatedSize(std::string_view s, size_t limit) noexcept {
+  if (limit == SpanLimits::kUnlimited || s.size() <= limit) return s.size();
   size_t chars = 0;
   for (size_t i = 0; i < s.size(); ++i) {
     if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) {
-      if (chars == limit) {
-        s.resize(i);
-        return;
-      }
+      if (chars == limit) return i;
       ++chars;
     }
   }
+  return s.size();
+}
+
+// Cuts `s` to at most `limit` UTF-8 characters.
+void TruncateChars(std::string& s, size_t limit) { s.resize(TruncatedSize(s, limit)); }
+
+// What is stored for the string value `value` of `key`: "[REDACTED]" or the
+// value cut to the length limit. Points into `value` or at a literal.
+std::string_view SanitizedString(std::string_view key, std::string_view value, size_t length_limit) noexcept {
+  if (IsSensitiveKey(key) || LooksLikeSecretValue(value)) return kRedacted;
+  return value.substr(0, TruncatedSize(value, length_limit));
 }
 
 // Applies redaction and the length limit to a value about to be stored.
@@ -63,26 +71,19 @@ void Sanitize(std::string_view key, AttributeValue& value, size_t length_limit) 
   }
 }
 
-// Sets key=value in `list`, honouring the count limit. Returns false when dropped.
-bool PutAttribute(AttributeList& list, std::string_view key, AttributeValue&& value, size_t limit) {
-  for (auto& [k, v] : list) {
-    if (k == key) {
-      v = std::move(value);
-      return true;
-    }
-  }
-  if (list.size() >= limit) return false;
-  list.emplace_back(std::string(key), std::move(value));
-  return true;
-}
-
 void FillAttributes(AttributeList& out, uint32_t& dropped, std::initializer_list<Attribute> attrs,
                     size_t count_limit, size_t length_limit) {
   for (const Attribute& a : attrs) {
     if (a.key.empty()) continue;
-    AttributeValue v = a.value;
-    Sanitize(a.key, v, length_limit);
-    if (!PutAttribute(out, a.key, std::move(v), count_limit)) ++dropped;
+    bool stored = false;
+    if (const auto* str = std::get_if<std::string>(&a.value)) {
+      stored = out.PutString(a.key, SanitizedString(a.key, *str, length_limit), count_limit);
+    } else {
+      AttributeValue v = a.value;
+      Sanitize(a.key, v, length_limit);
+      stored = out.Put(a.key, std::move(v), count_limit);
+    }
+    if (!stored) ++dropped;
   }
 }
 
@@ -97,7 +98,11 @@ class RecordingSpan final : public SpanRecorder {
   void SetAttribute(std::string_view key, std::string_view value) noexcept override {
     if (data_ == nullptr || key.empty()) return;
     try {
-      SetAttribute(key, AttributeValue(std::string(value)));
+      const SpanLimits& limits = state_->limits;
+      if (!data_->attributes.PutString(key, SanitizedString(key, value, limits.attribute_value_length),
+                                       limits.attribute_count)) {
+        ++data_->dropped_attributes_count;
+      }
     } catch (...) {
     }
   }
@@ -105,7 +110,7 @@ class RecordingSpan final : public SpanRecorder {
     if (data_ == nullptr || key.empty()) return;
     try {
       Sanitize(key, value, state_->limits.attribute_value_length);
-      if (!PutAttribute(data_->attributes, key, std::move(value), state_->limits.attribute_count)) {
+      if (!data_->attributes.Put(key, std::move(value), state_->limits.attribute_count)) {
         ++data_->dropped_attributes_count;
       }
     } catch (...) {
@@ -154,7 +159,7 @@ class RecordingSpan final : public SpanRecorder {
   void UpdateName(std::string_view name) noexcept override {
     if (data_ == nullptr) return;
     try {
-      data_->name = std::string(name);
+      data_->name.assign(name);
     } catch (...) {
     }
   }
@@ -207,7 +212,7 @@ class SdkTracer final : public TracerBackend {
       if (!result.IsRecording()) return Span(std::move(ctx), nullptr);
 
       std::unique_ptr<SpanData> data = AcquireSpanData();
-      data->name = std::string(name);
+      data->name.assign(name);
       data->context = ctx;
       if (parent != nullptr) {
         data->parent_span_id = parent->span_id;
@@ -217,7 +222,6 @@ class SdkTracer final : public TracerBackend {
       data->start_unix_nanos = UnixNanos(options.start_time);
       data->resource = &st.resource;
       data->scope = &scope_;
-      if (data->attributes.capacity() < 8) data->attributes.reserve(8);
       for (auto& p : st.processors) p->OnStart(*data, parent);
       st.health->RecordStarted();
       return Span(std::move(ctx), std::make_unique<RecordingSpan>(&st, std::move(data)));
