@@ -33,8 +33,8 @@ class AttributeList {
   using iterator = std::vector<value_type>::iterator;
   using const_iterator = std::vector<value_type>::const_iterator;
 
-  // A kept string longer than this is freed by clear() rather than kept for
-  // reuse, so that a pool of recycled spans stays small.
+  // A kept string longer than this is freed by ReleaseLargeStorage() rather
+  // than kept for reuse, so that a pool of recycled spans stays small.
   static constexpr size_t kMaxKeptStringBytes = 512;
 
   AttributeList() = default;
@@ -66,18 +66,22 @@ class AttributeList {
   value_type& operator[](size_t i) noexcept { return slots_[i]; }
   const value_type& operator[](size_t i) const noexcept { return slots_[i]; }
 
-  // Empties the list and keeps the entries' storage for the next Put().
-  void clear() noexcept {
-    for (size_t i = 0; i < size_; ++i) {
-      value_type& slot = slots_[i];
+  // Empties the list and keeps the entries' storage for the next Put(). Does
+  // not touch the entries: a span recycled from another thread is reset
+  // without pulling their memory into this core's cache.
+  void clear() noexcept { size_ = 0; }
+
+  // Frees the kept storage that is not worth keeping: strings longer than
+  // kMaxKeptStringBytes and arrays. Called when a span goes back to the pool.
+  void ReleaseLargeStorage() noexcept {
+    for (value_type& slot : slots_) {
       if (slot.first.capacity() > kMaxKeptStringBytes) std::string().swap(slot.first);
-      if (auto* s = std::get_if<std::string>(&slot.second); s != nullptr && s->capacity() > kMaxKeptStringBytes) {
-        std::string().swap(*s);
-      } else if (!std::holds_alternative<std::string>(slot.second)) {
+      if (auto* s = std::get_if<std::string>(&slot.second)) {
+        if (s->capacity() > kMaxKeptStringBytes) std::string().swap(*s);
+      } else {
         slot.second = false;  // frees an array's storage; scalars hold none
       }
     }
-    size_ = 0;
   }
 
   // The value of `key`, or nullptr.

@@ -105,6 +105,9 @@ void RecycleSpanData(std::unique_ptr<SpanData> span) noexcept {
   if (span == nullptr) return;
   // Oversized spans are not worth keeping.
   if (span->attributes.capacity() > 64 || span->events.capacity() > 16 || span->links.capacity() > 16) return;
+  // Here, on the thread that has just exported the span, its memory is in
+  // cache; the rare large strings it frees are not worth a cross-thread trip.
+  span->attributes.ReleaseLargeStorage();
   if (GetPool().Push(span.get())) span.release();
 }
 
