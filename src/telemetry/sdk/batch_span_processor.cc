@@ -98,6 +98,12 @@ class BatchSpanProcessor::ExportRunner {
     cv_.notify_all();
   }
 
+  // A call is running, or handed over and about to run.
+  bool Running() {
+    std::lock_guard lock(mu_);
+    return running_ || job_ready_;
+  }
+
   bool WaitForAbandoned(SteadyClock::time_point deadline) {
     std::unique_lock lock(mu_);
     return cv_.wait_until(lock, deadline, [&] { return !abandoned_; });
@@ -367,6 +373,8 @@ void BatchSpanProcessor::Run(std::stop_token stop) {
 bool BatchSpanProcessor::WaitForAbandonedExport(std::chrono::milliseconds timeout) const noexcept {
   return runner_->WaitForAbandoned(SteadyClock::now() + std::max(timeout, std::chrono::milliseconds(0)));
 }
+
+bool BatchSpanProcessor::ExportStillRunning() const noexcept { return runner_->Running(); }
 
 bool BatchSpanProcessor::ForceFlush(std::chrono::milliseconds timeout) noexcept {
   if (shutdown_.load(std::memory_order_acquire)) return false;

@@ -76,6 +76,7 @@ class BatchSpanProcessor final : public SpanProcessor {
   // Waits until no abandoned export is running any more (the exporter is free
   // again); false when `timeout` passes first.
   bool WaitForAbandonedExport(std::chrono::milliseconds timeout) const noexcept;
+  bool ExportStillRunning() const noexcept override;
 
  private:
   // Bounded multi-producer queue (Vyukov's sequence-numbered ring).

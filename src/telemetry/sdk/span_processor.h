@@ -28,6 +28,10 @@ class SpanProcessor {
   virtual bool ForceFlush(std::chrono::milliseconds timeout) noexcept = 0;
   // ForceFlush then shut the exporter down. Idempotent.
   virtual bool Shutdown(std::chrono::milliseconds timeout) noexcept = 0;
+  // True while, after Shutdown, an exporter call abandoned at its deadline
+  // still runs: it may still read the spans' resource and scope, which the
+  // TracerProvider then keeps alive.
+  virtual bool ExportStillRunning() const noexcept { return false; }
 };
 
 }  // namespace aura::telemetry::sdk

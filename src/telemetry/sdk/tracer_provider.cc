@@ -1,6 +1,8 @@
 #include "telemetry/sdk/tracer_provider.h"
 
 #include <algorithm>
+#include <mutex>
+#include <vector>
 
 #include "telemetry/sdk/span_data_pool.h"
 
@@ -252,7 +254,27 @@ TracerProvider::TracerProvider(TracerProviderOptions options,
   }
 }
 
-TracerProvider::~TracerProvider() { Shutdown(std::chrono::milliseconds(30000)); }
+TracerProvider::~TracerProvider() {
+  Shutdown(std::chrono::milliseconds(30000));
+  // An export abandoned at the shutdown deadline (a collector that hangs)
+  // still runs on its own thread and reads the spans' resource and scope,
+  // which live in the state and the tracers. They are kept for the rest of
+  // the process rather than freed under it: this happens at exit, when a
+  // collector did not answer in time, and costs a few KiB.
+  for (const auto& p : state_->processors) {
+    if (!p->ExportStillRunning()) continue;
+    struct KeptForAbandonedExport {
+      std::shared_ptr<internal::ProviderState> state;
+      std::map<std::pair<std::string, std::string>, std::shared_ptr<TracerBackend>> tracers;
+    };
+    static std::mutex kept_mu;
+    static auto* kept = new std::vector<KeptForAbandonedExport>();  // never freed, see above
+    std::lock_guard lock(kept_mu);
+    std::lock_guard tracers_lock(mu_);
+    kept->push_back({state_, tracers_});
+    break;
+  }
+}
 
 std::shared_ptr<TracerBackend> TracerProvider::GetTracerBackend(std::string_view name,
                                                                 std::string_view version) noexcept {
