@@ -8,6 +8,7 @@
 #include "telemetry/api/log_context.h"
 #include "telemetry/api/propagator.h"
 #include "telemetry/exporters/memory/in_memory_span_exporter.h"
+#include "telemetry/sdk/resource.h"
 #include "telemetry/sdk/simple_span_processor.h"
 
 namespace aura::telemetry::sdk {
@@ -324,6 +325,37 @@ TEST(TracerProvider, ShutdownMakesLaterTracersNoop) {
   EXPECT_FALSE(s.IsRecording());
   Span t = f.tracer.StartSpan("y");
   EXPECT_FALSE(t.IsRecording());
+}
+
+// A processor whose export outlives Shutdown, as an export abandoned at the
+// deadline does: it keeps the ended span and says its call still runs.
+class StillExportingProcessor final : public SpanProcessor {
+ public:
+  void OnEnd(std::unique_ptr<SpanData> span) noexcept override { kept = std::move(span); }
+  bool ForceFlush(std::chrono::milliseconds) noexcept override { return true; }
+  bool Shutdown(std::chrono::milliseconds) noexcept override { return false; }
+  bool ExportStillRunning() const noexcept override { return true; }
+  std::unique_ptr<SpanData> kept;
+};
+
+TEST(TracerProvider, ResourceAndScopeOutliveTheProviderWhileAnExportStillRuns) {
+  auto owned = std::make_unique<StillExportingProcessor>();
+  StillExportingProcessor* processor = owned.get();
+  std::unique_ptr<SpanData> span;
+  {
+    TracerProviderOptions options;
+    options.resource = MakeResource({.service_name = "kept-alive"}, common::Environment::FromMap({}));
+    auto provider = std::make_shared<TracerProvider>(std::move(options), MakeProcessors(std::move(owned)));
+    provider->GetTracer("aura.test.kept", "1").StartSpan("late").End();
+    span = std::move(processor->kept);  // what the still-running export holds
+  }
+  // The provider is gone; the span's resource and scope are still readable
+  // (under AddressSanitizer this is a use-after-free without the keep-alive).
+  ASSERT_NE(span, nullptr);
+  ASSERT_NE(span->resource, nullptr);
+  EXPECT_EQ(span->resource->Get("service.name"), "kept-alive");
+  ASSERT_NE(span->scope, nullptr);
+  EXPECT_EQ(span->scope->name, "aura.test.kept");
 }
 
 TEST(TracerProvider, HealthCountsStartedAndEnded) {
