@@ -72,10 +72,15 @@ struct ReplayGuardOptions {
   std::chrono::milliseconds redis_retry_interval{2000};
   // Prefix of the Redis keys; tests make it unique.
   std::string redis_key_prefix = "aura:replay:";
-  // In-process bounds: entries and bytes (bodies and keys); the least
-  // recently used answers go first when either is exceeded.
+  // In-process bounds: entries and bytes (bodies, keys and bookkeeping); the
+  // least recently used answers go first when either is exceeded. The guard
+  // is the fast path for replays: one it has forgotten still reaches the core,
+  // whose idempotency key is the same signature hash, and gets the stored
+  // decision again (docs/security.md). 4 MiB holds the last ~7 500 answers,
+  // every retry of the last few seconds at full load, and keeps the gateway
+  // inside its memory budget (DESIGN §9).
   size_t max_entries = 100'000;
-  size_t max_bytes = 64 << 20;
+  size_t max_bytes = 4 << 20;
   // "Now" for expiry and the Redis retry schedule; SystemClock when null.
   const common::Clock* clock = nullptr;
 };

@@ -6,9 +6,10 @@ gateway with raw HTTP/1.1 the way existing Python agents do: bodies signed with
 Ed25519 (PyNaCl) over METHOD + PATH + TIMESTAMP + sha256(json.dumps(body,
 sort_keys=True, separators=(",", ":"))).
 
-Run by ctest (label e2e) with AURA_GATEWAY_BIN, AURA_CORE_BIN and
-AURA_SEED_BIN set; by hand:
-  AURA_GATEWAY_BIN=... AURA_CORE_BIN=... AURA_SEED_BIN=... \
+Run by ctest (label e2e) with AURA_GATEWAY_BIN, AURA_CORE_BIN, AURA_SEED_BIN
+and AURA_CLI_BIN (`aura`, whose load generator ForgottenReplayTest uses) set;
+by hand:
+  AURA_GATEWAY_BIN=... AURA_CORE_BIN=... AURA_SEED_BIN=... AURA_CLI_BIN=... \
       /usr/bin/python3 gateway_e2e_test.py -v ContractTest
 """
 
@@ -32,6 +33,7 @@ import nacl.signing
 
 GATEWAY_BIN = os.environ.get("AURA_GATEWAY_BIN", "")
 CORE_BIN = os.environ.get("AURA_CORE_BIN", "")
+CLI_BIN = os.environ.get("AURA_CLI_BIN", "")
 SEED_BIN = os.environ.get("AURA_SEED_BIN", "")
 
 RATE_LIMIT = 20
@@ -637,6 +639,28 @@ class CoreOutageTest(GatewayTestCase):
         status, _, data = signed(self.hive, agent, "POST", "/v1/negotiate", body)
         self.assertEqual(status, 200, data)
         self.assertEqual(self.json_of(data)["status"], "accepted")
+
+
+class ForgottenReplayTest(GatewayTestCase):
+    """The gateway's in-process replay store is small; the core still answers a replay it forgot."""
+
+    gateway_env = {"AURA_GATEWAY__RATE_LIMIT_PER_MINUTE": "10000000"}
+
+    def test_replay_forgotten_by_the_gateway_gets_the_first_answer_from_the_core(self):
+        agent = Agent()
+        body = {"item_id": "hotel_alpha", "bid_amount": 880.0, "agent_did": agent.did}
+        headers = agent.headers("POST", "/v1/negotiate", body)
+        raw = json.dumps(body).encode()
+        first = request(self.hive, "POST", "/v1/negotiate", body=raw, headers=headers)
+        self.assertEqual(first[0], 200, first[2])
+        # Far more answers than the in-process store keeps (4 MiB, about 7 500).
+        run = subprocess.run([CLI_BIN, "bench", "--gateway", f"http://127.0.0.1:{self.hive.http_port}",
+                              "--requests", "12000", "--agents", "64"],
+                             capture_output=True, text=True, timeout=240)
+        self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+        second = request(self.hive, "POST", "/v1/negotiate", body=raw, headers=headers)
+        self.assertEqual(second[0], 200, second[2])
+        self.assertEqual(second[2], first[2])
 
 
 class ObservabilityTest(GatewayTestCase):
