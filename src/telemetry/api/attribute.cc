@@ -1,5 +1,6 @@
 #include "telemetry/api/attribute.h"
 
+#include <algorithm>
 #include <array>
 
 namespace aura::telemetry {
@@ -37,13 +38,11 @@ bool FoldedStartsWith(std::string_view text, std::string_view prefix) noexcept {
 
 bool IsSensitiveKey(std::string_view key) noexcept {
   if (key.empty()) return false;
-  // Every sensitive word ends in one of these letters: most keys are cleared
-  // by their last character alone.
-  switch (Fold(key.back())) {
-    case 'd': case 'e': case 'n': case 't': case 'y':
-      break;
-    default:
-      return false;
+  // Most keys are cleared by their last character alone.
+  const char last = Fold(key.back());
+  if (std::none_of(kSensitiveWords.begin(), kSensitiveWords.end(),
+                   [last](std::string_view w) { return w.back() == last; })) {
+    return false;
   }
   size_t dot = key.rfind('.');
   std::string_view leaf = dot == std::string_view::npos ? key : key.substr(dot + 1);
