@@ -145,10 +145,7 @@ class AttributeList {
 
  private:
   AttributeValue* FindMutable(std::string_view key) noexcept {
-    for (size_t i = 0; i < size_; ++i) {
-      if (slots_[i].first == key) return &slots_[i].second;
-    }
-    return nullptr;
+    return const_cast<AttributeValue*>(std::as_const(*this).Find(key));
   }
   // The next free entry with its key set to `key` (not yet live: the caller
   // writes the value, then counts it), or nullptr at `limit`.

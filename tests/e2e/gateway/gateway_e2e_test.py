@@ -192,6 +192,15 @@ def request(hive, method, path, body=None, headers=None, timeout=10):
         conn.close()
 
 
+def replayable_negotiation(hive, bid):
+    """A new agent's bid on hotel_alpha, signed once; send() posts the very same bytes and headers."""
+    agent = Agent()
+    body = {"item_id": "hotel_alpha", "bid_amount": bid, "agent_did": agent.did}
+    headers = agent.headers("POST", "/v1/negotiate", body)
+    raw = json.dumps(body).encode()
+    return agent, body, lambda: request(hive, "POST", "/v1/negotiate", body=raw, headers=headers)
+
+
 def signed(hive, agent, method, path, body_obj, raw=None, timestamp=None, extra=None):
     headers = agent.headers(method, path, body_obj, timestamp)
     if extra:
@@ -464,12 +473,9 @@ class ContractTest(GatewayTestCase):
         self.assertEqual(status, 200)
 
     def test_replay_returns_the_first_answer(self):
-        agent = Agent()
-        body = {"item_id": "hotel_alpha", "bid_amount": 875.0, "agent_did": agent.did}
-        headers = agent.headers("POST", "/v1/negotiate", body)
-        raw = json.dumps(body).encode()
-        first = request(self.hive, "POST", "/v1/negotiate", body=raw, headers=headers)
-        second = request(self.hive, "POST", "/v1/negotiate", body=raw, headers=headers)
+        agent, body, send = replayable_negotiation(self.hive, 875.0)
+        first = send()
+        second = send()
         self.assertEqual(first[0], 200, first[2])
         self.assertEqual(second[0], 200)
         self.assertEqual(first[2], second[2])
@@ -647,18 +653,15 @@ class ForgottenReplayTest(GatewayTestCase):
     gateway_env = {"AURA_GATEWAY__RATE_LIMIT_PER_MINUTE": "10000000"}
 
     def test_replay_forgotten_by_the_gateway_gets_the_first_answer_from_the_core(self):
-        agent = Agent()
-        body = {"item_id": "hotel_alpha", "bid_amount": 880.0, "agent_did": agent.did}
-        headers = agent.headers("POST", "/v1/negotiate", body)
-        raw = json.dumps(body).encode()
-        first = request(self.hive, "POST", "/v1/negotiate", body=raw, headers=headers)
+        _, _, send = replayable_negotiation(self.hive, 880.0)
+        first = send()
         self.assertEqual(first[0], 200, first[2])
         # Far more answers than the in-process store keeps (4 MiB, about 7 500).
         run = subprocess.run([CLI_BIN, "bench", "--gateway", f"http://127.0.0.1:{self.hive.http_port}",
                               "--requests", "12000", "--agents", "64"],
                              capture_output=True, text=True, timeout=240)
         self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
-        second = request(self.hive, "POST", "/v1/negotiate", body=raw, headers=headers)
+        second = send()
         self.assertEqual(second[0], 200, second[2])
         self.assertEqual(second[2], first[2])
 
