@@ -3,6 +3,7 @@
 find_package(Threads REQUIRED)
 find_package(PkgConfig REQUIRED)
 find_package(Protobuf REQUIRED)
+find_package(absl CONFIG REQUIRED)
 find_package(gRPC CONFIG QUIET)
 if(NOT gRPC_FOUND)
   pkg_check_modules(GRPCPP REQUIRED IMPORTED_TARGET grpc++ grpc++_reflection)

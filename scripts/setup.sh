@@ -14,7 +14,7 @@ packages=(
   # toolchain
   build-essential cmake ninja-build pkg-config ccache git ca-certificates
   # libraries
-  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libgrpc++-dev libabsl-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libpqxx-dev libsqlite3-dev libhiredis-dev libsodium-dev libboost-dev libboost-system-dev
   prometheus-cpp-dev libhnswlib-dev nlohmann-json3-dev libcurl4-openssl-dev zlib1g-dev
   libcli11-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev

@@ -5,7 +5,6 @@
 // Exit codes: 0 after a clean SIGTERM/SIGINT shutdown, 1 when storage, the
 // search index, the gRPC port or the metrics port cannot be opened, 2 for an
 // invalid configuration (including the tracing settings).
-#include <grpc/support/log.h>
 #include <pthread.h>
 
 #include <algorithm>
@@ -19,6 +18,7 @@
 
 #include "common/config/config.h"
 #include "common/config/environment.h"
+#include "common/grpc/grpc_runtime.h"
 #include "common/log/log.h"
 #include "core/core_server.h"
 #include "core/observability.h"
@@ -29,8 +29,6 @@
 
 namespace {
 
-using aura::common::LogLevel;
-
 // Blocks SIGTERM and SIGINT in this thread and every thread started after it,
 // so only the sigwait below receives them.
 sigset_t BlockStopSignals() {
@@ -40,13 +38,6 @@ sigset_t BlockStopSignals() {
   sigaddset(&set, SIGINT);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   return set;
-}
-
-// gRPC's own log lines join ours as JSON: its errors (e.g. the bind failure
-// behind "port in use", which we report ourselves) as warnings, the rest at debug.
-void RouteGrpcLogs(gpr_log_func_args* args) {
-  const LogLevel level = args->severity == GPR_LOG_SEVERITY_ERROR ? LogLevel::kWarning : LogLevel::kDebug;
-  aura::common::LogLine(level, "grpc.internal").With("message", args->message ? args->message : "");
 }
 
 int Fail(int code, const char* event, const std::string& error) {
@@ -65,7 +56,7 @@ int Run() {
     return Fail(2, "core.config_invalid", e.what());
   }
   aura::common::InitLogging({.level = config.log_level, .logger = "aura-core"});
-  gpr_set_log_function(RouteGrpcLogs);
+  aura::common::ConfigureGrpcRuntime();
 
   aura::telemetry::TracingPipeline tracing;
   try {

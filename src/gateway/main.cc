@@ -6,6 +6,7 @@
 
 #include "common/config/config.h"
 #include "common/config/environment.h"
+#include "common/grpc/grpc_runtime.h"
 #include "common/log/log.h"
 #include "gateway/gateway_server.h"
 #include "gateway/telemetry_routes.h"
@@ -30,6 +31,7 @@ int main() {
     return 1;
   }
   common::InitLogging({.level = config.log_level, .logger = "aura-gateway"});
+  common::ConfigureGrpcRuntime();
 
   telemetry::TracingPipeline tracing;
   try {

@@ -55,48 +55,103 @@ nlohmann::json AnyToJson(const opentelemetry::proto::common::v1::AnyValue& v) {
   }
 }
 
+// One gRPC export: records it and answers with the next scripted reply.
+grpc::Status HandleExport(OtlpReceiver* rx, const grpc::ServerContextBase& context,
+                          const ExportTraceServiceRequest* request, ExportTraceServiceResponse* response) {
+  Reply reply = rx->NextReply();
+  if (reply.delay.count() > 0) std::this_thread::sleep_for(reply.delay);
+  ReceivedRequest info;
+  info.protocol = "grpc";
+  info.path = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
+  for (const auto& [k, v] : context.client_metadata()) {
+    info.headers.emplace(Lower(std::string(k.data(), k.size())), std::string(v.data(), v.size()));
+  }
+  info.body_bytes = request->ByteSizeLong();
+  info.replied = reply.kind;
+  bool ok = reply.kind == Reply::kOk || reply.kind == Reply::kPartialSuccess;
+  rx->Record(std::move(info), request, ok);
+  switch (reply.kind) {
+    case Reply::kOk:
+      return grpc::Status::OK;
+    case Reply::kPartialSuccess: {
+      std::string bytes = aura::telemetry::otlp::EncodePartialSuccessResponse(reply.rejected, "scripted rejection");
+      response->ParseFromString(bytes);  // kept as unknown fields, serialized back to the client
+      return grpc::Status::OK;
+    }
+    case Reply::kUnavailable:
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE, "scripted unavailable");
+    case Reply::kThrottled:
+      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "scripted throttle",
+                          aura::telemetry::otlp::EncodeRetryInfoStatus(
+                              static_cast<int>(grpc::StatusCode::RESOURCE_EXHAUSTED), "scripted throttle",
+                              reply.retry_after));
+    case Reply::kBadRequest:
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "scripted bad request");
+    case Reply::kInternal:
+      return grpc::Status(grpc::StatusCode::INTERNAL, "scripted internal error");
+  }
+  return grpc::Status::OK;
+}
+
+// The receiver that keeps spans for tests: a synchronous service, so that a
+// scripted delay simply holds one of its worker threads.
 class TraceServiceImpl final : public TraceService::Service {
  public:
   explicit TraceServiceImpl(OtlpReceiver* rx) : rx_(rx) {}
   grpc::Status Export(grpc::ServerContext* context, const ExportTraceServiceRequest* request,
                       ExportTraceServiceResponse* response) override {
-    Reply reply = rx_->NextReply();
-    if (reply.delay.count() > 0) std::this_thread::sleep_for(reply.delay);
-    ReceivedRequest info;
-    info.protocol = "grpc";
-    info.path = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
-    for (const auto& [k, v] : context->client_metadata()) {
-      info.headers.emplace(Lower(std::string(k.data(), k.size())), std::string(v.data(), v.size()));
-    }
-    info.body_bytes = request->ByteSizeLong();
-    info.replied = reply.kind;
-    bool ok = reply.kind == Reply::kOk || reply.kind == Reply::kPartialSuccess;
-    rx_->Record(std::move(info), request, ok);
-    switch (reply.kind) {
-      case Reply::kOk:
-        return grpc::Status::OK;
-      case Reply::kPartialSuccess: {
-        std::string bytes = aura::telemetry::otlp::EncodePartialSuccessResponse(reply.rejected, "scripted rejection");
-        response->ParseFromString(bytes);  // kept as unknown fields, serialized back to the client
-        return grpc::Status::OK;
-      }
-      case Reply::kUnavailable:
-        return grpc::Status(grpc::StatusCode::UNAVAILABLE, "scripted unavailable");
-      case Reply::kThrottled:
-        return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "scripted throttle",
-                            aura::telemetry::otlp::EncodeRetryInfoStatus(
-                                static_cast<int>(grpc::StatusCode::RESOURCE_EXHAUSTED), "scripted throttle",
-                                reply.retry_after));
-      case Reply::kBadRequest:
-        return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "scripted bad request");
-      case Reply::kInternal:
-        return grpc::Status(grpc::StatusCode::INTERNAL, "scripted internal error");
-    }
-    return grpc::Status::OK;
+    return HandleExport(rx_, *context, request, response);
   }
 
  private:
   OtlpReceiver* rx_;
+};
+
+// The request and response of one call on an arena of their own, so that
+// parsing a batch of spans costs a few block allocations instead of a malloc
+// and a free per string and sub-message.
+class ArenaMessages final : public grpc::MessageHolder<ExportTraceServiceRequest, ExportTraceServiceResponse> {
+ public:
+  ArenaMessages() : arena_(Options()) {
+    set_request(google::protobuf::Arena::CreateMessage<ExportTraceServiceRequest>(&arena_));
+    set_response(google::protobuf::Arena::CreateMessage<ExportTraceServiceResponse>(&arena_));
+  }
+  void Release() override { delete this; }
+
+ private:
+  static google::protobuf::ArenaOptions Options() {
+    google::protobuf::ArenaOptions options;
+    options.start_block_size = 64 << 10;
+    options.max_block_size = 1 << 20;
+    return options;
+  }
+  google::protobuf::Arena arena_;
+};
+
+class ArenaAllocator final : public grpc::MessageAllocator<ExportTraceServiceRequest, ExportTraceServiceResponse> {
+ public:
+  grpc::MessageHolder<ExportTraceServiceRequest, ExportTraceServiceResponse>* AllocateMessages() override {
+    return new ArenaMessages();
+  }
+};
+
+// The counting receiver of load runs (--count-only): the callback API with
+// each request parsed on an arena, so that the receiver, which shares the
+// machine with the hive under test, takes as little of it as it can while
+// still decoding every span.
+class CountingTraceService final : public TraceService::CallbackService {
+ public:
+  explicit CountingTraceService(OtlpReceiver* rx) : rx_(rx) { SetMessageAllocatorFor_Export(&allocator_); }
+  grpc::ServerUnaryReactor* Export(grpc::CallbackServerContext* context, const ExportTraceServiceRequest* request,
+                                   ExportTraceServiceResponse* response) override {
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    reactor->Finish(HandleExport(rx_, *context, request, response));
+    return reactor;
+  }
+
+ private:
+  OtlpReceiver* rx_;
+  ArenaAllocator allocator_;
 };
 
 int BindLoopback(int port, int* bound_port) {
@@ -131,7 +186,7 @@ bool SendAll(int fd, const std::string& data) {
 }  // namespace
 
 struct OtlpReceiver::Impl {
-  std::unique_ptr<TraceServiceImpl> service;
+  std::unique_ptr<grpc::Service> service;
   std::unique_ptr<grpc::Server> grpc_server;
   int http_fd = -1;
   std::atomic<bool> stopping{false};
@@ -146,7 +201,11 @@ std::unique_ptr<OtlpReceiver> OtlpReceiver::Start(Options options) {
   rx->impl_ = std::make_unique<Impl>();
   Impl& impl = *rx->impl_;
 
-  impl.service = std::make_unique<TraceServiceImpl>(rx.get());
+  if (options.keep_spans) {
+    impl.service = std::make_unique<TraceServiceImpl>(rx.get());
+  } else {
+    impl.service = std::make_unique<CountingTraceService>(rx.get());
+  }
   grpc::ServerBuilder builder;
   int grpc_port = 0;
   builder.AddListeningPort("127.0.0.1:" + std::to_string(options.grpc_port), grpc::InsecureServerCredentials(),

@@ -66,6 +66,8 @@ struct OtlpReceiverOptions {
   int http_port = 0;
   // false: decode and count spans and requests but keep neither, so that a
   // load benchmark's receiver stays small (Spans()/Requests() stay empty).
+  // gRPC requests are then parsed on a per-call arena (the callback API),
+  // which takes about half the CPU of the default parse.
   bool keep_spans = true;
 };
 

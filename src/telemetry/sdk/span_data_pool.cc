@@ -1,65 +1,36 @@
 #include "telemetry/sdk/span_data_pool.h"
 
-#include <atomic>
-#include <cstdint>
+#include <mutex>
+#include <vector>
 
 namespace aura::telemetry::sdk {
 namespace {
 
-// Vyukov's bounded MPMC ring of pointers.
+// A bounded stack of pointers: the span recycled last is reused first, while
+// its memory (and its attribute buffers, written again at once) is still in
+// a cache. A first-in-first-out ring would hand out the span that has waited
+// longest, always the coldest. The lock is held for a push or a pop only.
 class Pool {
  public:
   static constexpr size_t kCapacity = 4096;
-  Pool() {
-    for (size_t i = 0; i < kCapacity; ++i) cells_[i].sequence.store(i, std::memory_order_relaxed);
-  }
+  Pool() { spans_.reserve(kCapacity); }
   bool Push(SpanData* p) noexcept {
-    size_t pos = tail_.load(std::memory_order_relaxed);
-    while (true) {
-      Cell& c = cells_[pos & (kCapacity - 1)];
-      size_t seq = c.sequence.load(std::memory_order_acquire);
-      intptr_t diff = static_cast<intptr_t>(seq) - static_cast<intptr_t>(pos);
-      if (diff == 0) {
-        if (tail_.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed)) {
-          c.value = p;
-          c.sequence.store(pos + 1, std::memory_order_release);
-          return true;
-        }
-      } else if (diff < 0) {
-        return false;
-      } else {
-        pos = tail_.load(std::memory_order_relaxed);
-      }
-    }
+    std::lock_guard lock(mu_);
+    if (spans_.size() >= kCapacity) return false;
+    spans_.push_back(p);  // never reallocates: capacity reserved
+    return true;
   }
   SpanData* Pop() noexcept {
-    size_t pos = head_.load(std::memory_order_relaxed);
-    while (true) {
-      Cell& c = cells_[pos & (kCapacity - 1)];
-      size_t seq = c.sequence.load(std::memory_order_acquire);
-      intptr_t diff = static_cast<intptr_t>(seq) - static_cast<intptr_t>(pos + 1);
-      if (diff == 0) {
-        if (head_.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed)) {
-          SpanData* v = c.value;
-          c.sequence.store(pos + kCapacity, std::memory_order_release);
-          return v;
-        }
-      } else if (diff < 0) {
-        return nullptr;
-      } else {
-        pos = head_.load(std::memory_order_relaxed);
-      }
-    }
+    std::lock_guard lock(mu_);
+    if (spans_.empty()) return nullptr;
+    SpanData* p = spans_.back();
+    spans_.pop_back();
+    return p;
   }
 
  private:
-  struct Cell {
-    std::atomic<size_t> sequence;
-    SpanData* value = nullptr;
-  };
-  Cell cells_[kCapacity];
-  alignas(64) std::atomic<size_t> head_{0};
-  alignas(64) std::atomic<size_t> tail_{0};
+  std::mutex mu_;
+  std::vector<SpanData*> spans_;  // guarded by mu_
 };
 
 Pool& GetPool() {

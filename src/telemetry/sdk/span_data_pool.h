@@ -6,12 +6,14 @@
 // allocating thread). Recycling the SpanData — with the capacity of its
 // vectors — keeps span start/end nearly free of malloc in steady state; a
 // recycled span keeps its old contents (already exported, already redacted)
-// until AcquireSpanData clears it on the thread that reuses it.
+// until AcquireSpanData clears it on the thread that reuses it. The pool is a
+// stack: the span recycled last, the one most likely still in a cache, is
+// the next one reused.
 //
 //   std::unique_ptr<SpanData> s = AcquireSpanData();   // cleared, maybe reused
 //   RecycleSpanData(std::move(s));                      // after export
 //
-// Thread-safe and lock-free; when the pool is full RecycleSpanData deletes.
+// Thread-safe (a short lock per call); when the pool is full RecycleSpanData deletes.
 #pragma once
 
 #include <memory>

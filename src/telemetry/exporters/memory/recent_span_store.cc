@@ -35,14 +35,7 @@ bool RecentSpanStore::AdmitLocked(const sdk::SpanData& span) {
   return static_cast<double>(low) < admit_fraction_ * 18446744073709551616.0;
 }
 
-void RecentSpanStore::Add(const sdk::SpanData& span) {
-  {
-    std::lock_guard lock(mu_);
-    if (!AdmitLocked(span)) {
-      ++sampled_out_;
-      return;
-    }
-  }
+RecentSpanStore::Record RecentSpanStore::MakeRecord(const sdk::SpanData& span) {
   Record r;
   r.trace_id = span.context.trace_id.ToHex();
   r.service = span.resource != nullptr ? span.resource->Get("service.name") : std::string();
@@ -53,8 +46,43 @@ void RecentSpanStore::Add(const sdk::SpanData& span) {
   r.root = !span.HasParent() || span.parent_is_remote;
   r.json.reserve(640);
   sdk::AppendSpanJson(span, r.json);
+  return r;
+}
+
+void RecentSpanStore::Add(const sdk::SpanData& span) {
+  {
+    std::lock_guard lock(mu_);
+    if (!AdmitLocked(span)) {
+      ++sampled_out_;
+      return;
+    }
+  }
+  Record r = MakeRecord(span);
   std::lock_guard lock(mu_);
   records_.push_back(std::move(r));
+  while (records_.size() > max_spans_) records_.pop_front();
+}
+
+void RecentSpanStore::Add(std::span<const std::unique_ptr<sdk::SpanData>> spans) {
+  // The sample is decided under one lock for the batch, the records are built
+  // outside it (a /debug/traces query waits only for the appends).
+  std::vector<const sdk::SpanData*> admitted;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& s : spans) {
+      if (AdmitLocked(*s)) {
+        admitted.push_back(s.get());
+      } else {
+        ++sampled_out_;
+      }
+    }
+  }
+  if (admitted.empty()) return;
+  std::vector<Record> records;
+  records.reserve(admitted.size());
+  for (const sdk::SpanData* s : admitted) records.push_back(MakeRecord(*s));
+  std::lock_guard lock(mu_);
+  for (Record& r : records) records_.push_back(std::move(r));
   while (records_.size() > max_spans_) records_.pop_front();
 }
 
@@ -202,7 +230,7 @@ class RecentSpanStoreExporter final : public sdk::SpanExporter {
   explicit RecentSpanStoreExporter(std::shared_ptr<RecentSpanStore> store) : store_(std::move(store)) {}
   sdk::ExportResult Export(std::span<const std::unique_ptr<sdk::SpanData>> spans) noexcept override {
     try {
-      for (const auto& s : spans) store_->Add(*s);
+      store_->Add(spans);
     } catch (...) {
     }
     return sdk::ExportResult::kSuccess;

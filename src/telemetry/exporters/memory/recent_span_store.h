@@ -35,8 +35,10 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 #include "telemetry/sdk/span_exporter.h"
@@ -60,6 +62,8 @@ class RecentSpanStore {
 
   // Keeps `span` unless the sample described above leaves it out.
   void Add(const sdk::SpanData& span);
+  // The same for each span of an exported batch, taking the lock twice in all.
+  void Add(std::span<const std::unique_ptr<sdk::SpanData>> spans);
   // Spans offered to Add and left out by the sample, so far.
   uint64_t sampled_out() const;
   std::string QueryJson(const TraceQuery& query) const;
@@ -77,6 +81,7 @@ class RecentSpanStore {
     bool root = false;
     std::string json;
   };
+  static Record MakeRecord(const sdk::SpanData& span);
   // Whether to keep `span`, updating the rate estimate (mu_ held).
   bool AdmitLocked(const sdk::SpanData& span);
 

@@ -128,50 +128,80 @@ TEST(OtlpEncoder, GroupsByResourceAndScopeWithEmptyRootParent) {
   EXPECT_NE(json.find("\"status\":{\"code\":2,\"message\":\"bad\"}"), std::string::npos);
 }
 
-TEST(OtlpEncoder, MaxEncodedBytesBoundsTheRealSizeForEveryShapeOfSpan) {
+// Spans of every shape: names, ids, states, parents, status, attributes of each
+// value type, events and links, spread over two resources and scopes (or none).
+struct RandomSpans {
   sdk::Resource resource = sdk::MakeResource({.service_name = "svc"}, common::Environment::FromMap({}));
+  sdk::Resource other_resource = sdk::MakeResource({.service_name = "other"}, common::Environment::FromMap({}));
   sdk::InstrumentationScope scope{"scope", "1.0"};
-  std::mt19937 rng(3);
-  auto text = [&](size_t max) { return std::string(rng() % (max + 1), 'x'); };
-  for (int round = 0; round < 200; ++round) {
+  sdk::InstrumentationScope other_scope{"other", ""};
+  std::mt19937 rng{3};
+
+  std::string Text(size_t max) { return std::string(rng() % (max + 1), static_cast<char>('a' + rng() % 26)); }
+
+  std::vector<std::unique_ptr<sdk::SpanData>> Batch() {
     std::vector<std::unique_ptr<sdk::SpanData>> spans;
     for (int i = 0, n = 1 + static_cast<int>(rng() % 6); i < n; ++i) {
       auto s = std::make_unique<sdk::SpanData>();
-      s->name = text(40);
+      s->name = Text(40);
       s->context.trace_id.bytes[0] = 1;
       s->context.span_id.bytes[0] = 2;
-      s->context.trace_state = text(20);
+      s->context.trace_state = Text(20);
       if (rng() % 2) s->parent_span_id.bytes[0] = 3;
       s->kind = SpanKind::kClient;
       s->start_unix_nanos = INT64_MAX - static_cast<int64_t>(rng());
       s->end_unix_nanos = INT64_MAX;
       s->dropped_attributes_count = rng();
-      s->resource = rng() % 4 ? &resource : nullptr;
-      s->scope = rng() % 4 ? &scope : nullptr;
+      const uint32_t r = rng() % 8;
+      s->resource = r == 0 ? nullptr : r == 1 ? &other_resource : &resource;
+      const uint32_t c = rng() % 8;
+      s->scope = c == 0 ? nullptr : c == 1 ? &other_scope : &scope;
       if (rng() % 2) {
         s->status = StatusCode::kError;
-        s->status_description = text(30);
+        s->status_description = Text(30);
       }
       for (int a = 0, m = static_cast<int>(rng() % 8); a < m; ++a) {
         AttributeValue v;
         switch (rng() % 5) {
-          case 0: v = text(300); break;
+          case 0: v = Text(300); break;
           case 1: v = int64_t{-1}; break;
           case 2: v = 1e300; break;
-          case 3: v = std::vector<std::string>{text(10), text(10)}; break;
-          default: v = std::vector<int64_t>{-1, -2, -3}; break;
+          case 3: v = std::vector<std::string>{Text(10), Text(10)}; break;
+          default: v = std::vector<int64_t>(rng() % 4, -2); break;
         }
-        s->attributes.emplace_back(text(30), std::move(v));
+        s->attributes.emplace_back(Text(30), std::move(v));
       }
-      if (rng() % 3 == 0) s->events.push_back({text(10), INT64_MAX, {{"k", text(50)}}, 7});
+      if (rng() % 3 == 0) s->events.push_back({Text(10), INT64_MAX, {{"k", Text(50)}}, 7});
       if (rng() % 3 == 0) s->links.push_back({s->context, {{"k", int64_t{-5}}}, 9});
       spans.push_back(std::move(s));
     }
+    return spans;
+  }
+};
+
+TEST(OtlpEncoder, MaxEncodedBytesBoundsTheRealSizeForEveryShapeOfSpan) {
+  RandomSpans random;
+  for (int round = 0; round < 200; ++round) {
+    auto spans = random.Batch();
     proto::collector::trace::v1::ExportTraceServiceRequest req;
     ToProto(spans, &req);
     const size_t bound = MaxEncodedBytes(spans);
     ASSERT_GE(bound, req.ByteSizeLong()) << "round " << round;
     EXPECT_LE(bound, 8 * req.ByteSizeLong() + 1024) << "an upper bound, but not a useless one";
+  }
+}
+
+TEST(OtlpEncoder, AReusedRequestHoldsExactlyTheLatestBatch) {
+  RandomSpans random;
+  RequestBuilder builder;
+  proto::collector::trace::v1::ExportTraceServiceRequest reused;
+  for (int round = 0; round < 300; ++round) {
+    auto spans = random.Batch();
+    proto::collector::trace::v1::ExportTraceServiceRequest fresh;
+    ToProto(spans, &fresh);
+    ToProto(spans, &reused);
+    ASSERT_EQ(reused.SerializeAsString(), fresh.SerializeAsString()) << "round " << round;
+    ASSERT_EQ(builder.Build(spans).SerializeAsString(), fresh.SerializeAsString()) << "round " << round;
   }
 }
 

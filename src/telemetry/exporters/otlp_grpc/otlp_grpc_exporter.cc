@@ -31,6 +31,7 @@ std::string ReadFile(const std::string& path) {
 struct OtlpGrpcExporter::Impl {
   std::shared_ptr<grpc::Channel> channel;
   std::unique_ptr<TraceService::Stub> stub;
+  RequestBuilder builder;  // used by the one Export call running at a time
   // The call in flight, for Shutdown to cancel.
   std::mutex mu;
   grpc::ClientContext* in_flight = nullptr;  // guarded by mu
@@ -94,12 +95,11 @@ sdk::ExportResult OtlpGrpcExporter::Export(std::span<const std::unique_ptr<sdk::
     return sdk::ExportResult::kFailure;
   };
   try {
-    google::protobuf::Arena arena(BatchArenaOptions());
-    auto& request = *google::protobuf::Arena::CreateMessage<ExportTraceServiceRequest>(&arena);
-    ToProto(spans, &request);
+    const ExportTraceServiceRequest& request = impl_->builder.Build(spans);
     // gRPC measures the request again while serialising it: measure exactly
     // only when the cheap upper bound does not already clear the limit.
-    if (MaxEncodedBytes(spans) > options_.max_request_bytes && request.ByteSizeLong() > options_.max_request_bytes) {
+    if (impl_->builder.last_max_bytes() > options_.max_request_bytes &&
+        request.ByteSizeLong() > options_.max_request_bytes) {
       return fail("export request above the 64 MiB limit");
     }
     auto deadline = retry_.Deadline();

@@ -148,11 +148,7 @@ sdk::ExportResult OtlpHttpExporter::Export(std::span<const std::unique_ptr<sdk::
     if (options_.protocol == OtlpProtocol::kHttpJson) {
       body = ToOtlpJson(spans);
     } else {
-      google::protobuf::Arena arena(BatchArenaOptions());
-      auto* request =
-          google::protobuf::Arena::CreateMessage<proto::collector::trace::v1::ExportTraceServiceRequest>(&arena);
-      ToProto(spans, request);
-      body = request->SerializeAsString();
+      body = request_builder_.Build(spans).SerializeAsString();
     }
     if (options_.gzip) {
       auto zipped = Gzip(body);
