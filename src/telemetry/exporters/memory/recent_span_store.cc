@@ -59,8 +59,7 @@ void RecentSpanStore::Add(const sdk::SpanData& span) {
   }
   Record r = MakeRecord(span);
   std::lock_guard lock(mu_);
-  records_.push_back(std::move(r));
-  while (records_.size() > max_spans_) records_.pop_front();
+  AppendLocked(std::move(r));
 }
 
 void RecentSpanStore::Add(std::span<const std::unique_ptr<sdk::SpanData>> spans) {
@@ -82,8 +81,12 @@ void RecentSpanStore::Add(std::span<const std::unique_ptr<sdk::SpanData>> spans)
   records.reserve(admitted.size());
   for (const sdk::SpanData* s : admitted) records.push_back(MakeRecord(*s));
   std::lock_guard lock(mu_);
-  for (Record& r : records) records_.push_back(std::move(r));
-  while (records_.size() > max_spans_) records_.pop_front();
+  for (Record& r : records) AppendLocked(std::move(r));
+}
+
+void RecentSpanStore::AppendLocked(Record r) {
+  records_.push_back(std::move(r));
+  if (records_.size() > max_spans_) records_.pop_front();
 }
 
 uint64_t RecentSpanStore::sampled_out() const {

@@ -82,6 +82,8 @@ class RecentSpanStore {
     std::string json;
   };
   static Record MakeRecord(const sdk::SpanData& span);
+  // Appends `r`, dropping the oldest record beyond max_spans_ (mu_ held).
+  void AppendLocked(Record r);
   // Whether to keep `span`, updating the rate estimate (mu_ held).
   bool AdmitLocked(const sdk::SpanData& span);
 
