@@ -16,8 +16,7 @@ namespace {
 using proto::common::v1::AnyValue;
 using proto::common::v1::KeyValue;
 
-// Sets `out` to `value`, reusing what `out` already holds where it can (see
-// ToProto): mutable_string_value() keeps the string the oneof already has.
+// Sets `out` to `value`.
 void SetAnyValue(const AttributeValue& value, AnyValue* out) {
   std::visit(
       [&](const auto& v) {
@@ -29,10 +28,9 @@ void SetAnyValue(const AttributeValue& value, AnyValue* out) {
         } else if constexpr (std::is_same_v<T, double>) {
           out->set_double_value(v);
         } else if constexpr (std::is_same_v<T, std::string>) {
-          out->mutable_string_value()->assign(v);
+          out->set_string_value(v);
         } else {
           auto* arr = out->mutable_array_value();
-          arr->clear_values();
           for (const auto& item : v) {
             SetAnyValue(AttributeValue(typename T::value_type(item)), arr->add_values());
           }
@@ -150,260 +148,85 @@ void JsonAttributes(const sdk::AttributeList& attrs, std::string& out) {
 
 namespace {
 
-// Widest framing of one length-delimited field: a tag (field numbers here are
-// below 16, one byte; two allowed) and a length varint (at most 10 bytes).
-constexpr size_t kFieldFraming = 12;
-// Widest scalar field: tag plus a 10-byte varint or an 8-byte fixed64.
-constexpr size_t kScalarField = 12;
-
-size_t MaxValueBytes(const AttributeValue& value) noexcept {
-  return std::visit(
-      [](const auto& v) -> size_t {
-        using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, std::string>) {
-          return kFieldFraming + v.size();
-        } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
-          size_t n = 2 * kFieldFraming;  // array_value and its ArrayValue
-          for (const auto& e : v) n += 2 * kFieldFraming + e.size();  // AnyValue + string_value
-          return n;
-        } else if constexpr (std::is_same_v<T, bool> || std::is_same_v<T, int64_t> || std::is_same_v<T, double>) {
-          return kScalarField;
-        } else {
-          return 2 * kFieldFraming + v.size() * (kFieldFraming + kScalarField);
-        }
-      },
-      value);
-}
-
-size_t MaxAttributesBytes(const sdk::AttributeList& attrs) noexcept {
-  size_t n = 0;
-  for (const auto& [key, value] : attrs) {
-    // KeyValue framing, key, AnyValue framing, value.
-    n += 2 * kFieldFraming + kFieldFraming + key.size() + MaxValueBytes(value);
-  }
-  return n;
-}
-
-}  // namespace
-
-size_t MaxEncodedBytes(std::span<const std::unique_ptr<sdk::SpanData>> spans) noexcept {
-  size_t n = 0;
-  for (const auto& sp : spans) {
-    const sdk::SpanData& s = *sp;
-    // Its own ResourceSpans and ScopeSpans at worst (each with the resource
-    // and the scope), then the Span message itself.
-    n += 3 * kFieldFraming;
-    if (s.resource != nullptr) n += kFieldFraming + MaxAttributesBytes(s.resource->attributes());
-    if (s.scope != nullptr) n += 3 * kFieldFraming + s.scope->name.size() + s.scope->version.size();
-    n += 3 * kFieldFraming + 16 + 8 + 8;  // trace, span and parent ids
-    n += kFieldFraming + s.context.trace_state.size() + kFieldFraming + s.name.size();
-    n += 6 * kScalarField;  // kind, start, end, three dropped counts
-    n += 2 * kFieldFraming + kScalarField + s.status_description.size();  // status
-    n += MaxAttributesBytes(s.attributes);
-    for (const sdk::SpanEvent& e : s.events) {
-      n += 2 * kFieldFraming + e.name.size() + 2 * kScalarField + MaxAttributesBytes(e.attributes);
-    }
-    for (const sdk::SpanLink& l : s.links) {
-      n += 4 * kFieldFraming + 16 + 8 + l.context.trace_state.size() + kScalarField +
-           MaxAttributesBytes(l.attributes);
-    }
-  }
-  return n;
-}
-
-// Elements taken out of a request and kept whole for the next batch. Taken
-// out with ReleaseLast() and put back with AddAllocated(), a KeyValue keeps its
-// AnyValue and string buffers and a Span keeps its attributes; protobuf's own
-// ways to shrink a repeated field (Clear, RemoveLast) clear the element, and
-// clearing deletes proto3 sub-messages and oneof strings.
-struct RequestBuilder::Spare {
-  std::vector<std::unique_ptr<proto::trace::v1::Span>> spans;
-  std::vector<std::unique_ptr<KeyValue>> key_values;
-};
-
-namespace {
-
-using proto::trace::v1::ResourceSpans;
-using proto::trace::v1::ScopeSpans;
-using Spare = RequestBuilder::Spare;
-
-template <class T>
-std::vector<std::unique_ptr<T>>& SpareOf(Spare& spare);
-template <>
-std::vector<std::unique_ptr<proto::trace::v1::Span>>& SpareOf(Spare& spare) { return spare.spans; }
-template <>
-std::vector<std::unique_ptr<KeyValue>>& SpareOf(Spare& spare) { return spare.key_values; }
-
-// Element `i` of `field` (i ≤ size), reusing one it has or a spare.
-template <class T>
-T* Slot(google::protobuf::RepeatedPtrField<T>* field, int i, Spare& spare) {
-  if (i < field->size()) return field->Mutable(i);
-  auto& kept = SpareOf<T>(spare);
-  if (kept.empty()) return field->Add();
-  T* element = kept.back().release();
-  kept.pop_back();
-  field->AddAllocated(element);
-  return element;
-}
-
-// Moves the elements of `field` past the first `n` to the spares.
-template <class T>
-void Truncate(google::protobuf::RepeatedPtrField<T>* field, int n, Spare& spare) {
-  auto& kept = SpareOf<T>(spare);
-  while (field->size() > n) kept.emplace_back(field->ReleaseLast());
-}
-
-// Element `i` of a field of few elements that are not worth keeping spare.
-template <class T>
-T* Slot(google::protobuf::RepeatedPtrField<T>* field, int i) {
-  return i < field->size() ? field->Mutable(i) : field->Add();
-}
-
 void AssignBytes(std::string* out, const uint8_t* data, size_t n) {
   out->assign(reinterpret_cast<const char*>(data), n);
 }
 
-void FillAttributes(const sdk::AttributeList& attrs, google::protobuf::RepeatedPtrField<KeyValue>* out,
-                    Spare& spare) {
-  int i = 0;
+void FillAttributes(const sdk::AttributeList& attrs, google::protobuf::RepeatedPtrField<KeyValue>* out) {
   for (const auto& [k, v] : attrs) {
-    KeyValue* kv = Slot(out, i++, spare);
-    kv->mutable_key()->assign(k);
+    KeyValue* kv = out->Add();
+    kv->set_key(k);
     SetAnyValue(v, kv->mutable_value());
   }
-  Truncate(out, i, spare);
 }
 
-void FillSpan(const sdk::SpanData& s, proto::trace::v1::Span* out, Spare& spare) {
+void FillSpan(const sdk::SpanData& s, proto::trace::v1::Span* out) {
   AssignBytes(out->mutable_trace_id(), s.context.trace_id.bytes.data(), 16);
   AssignBytes(out->mutable_span_id(), s.context.span_id.bytes.data(), 8);
-  out->mutable_trace_state()->assign(s.context.trace_state);
-  if (s.HasParent()) {
-    AssignBytes(out->mutable_parent_span_id(), s.parent_span_id.bytes.data(), 8);
-  } else {
-    out->mutable_parent_span_id()->clear();
-  }
-  out->mutable_name()->assign(s.name);
+  out->set_trace_state(s.context.trace_state);
+  if (s.HasParent()) AssignBytes(out->mutable_parent_span_id(), s.parent_span_id.bytes.data(), 8);
+  out->set_name(s.name);
   out->set_kind(static_cast<proto::trace::v1::Span::SpanKind>(static_cast<int>(s.kind)));
   out->set_start_time_unix_nano(static_cast<uint64_t>(s.start_unix_nanos));
   out->set_end_time_unix_nano(static_cast<uint64_t>(s.end_unix_nanos));
-  FillAttributes(s.attributes, out->mutable_attributes(), spare);
+  FillAttributes(s.attributes, out->mutable_attributes());
   out->set_dropped_attributes_count(s.dropped_attributes_count);
-  // Events and links are rare: their elements are simply reused by position.
-  int n = 0;
   for (const sdk::SpanEvent& e : s.events) {
-    auto* pe = Slot(out->mutable_events(), n++);
+    auto* pe = out->add_events();
     pe->set_time_unix_nano(static_cast<uint64_t>(e.time_unix_nanos));
-    pe->mutable_name()->assign(e.name);
-    FillAttributes(e.attributes, pe->mutable_attributes(), spare);
+    pe->set_name(e.name);
+    FillAttributes(e.attributes, pe->mutable_attributes());
     pe->set_dropped_attributes_count(e.dropped_attributes_count);
   }
-  while (out->events_size() > n) out->mutable_events()->RemoveLast();
   out->set_dropped_events_count(s.dropped_events_count);
-  n = 0;
   for (const sdk::SpanLink& l : s.links) {
-    auto* pl = Slot(out->mutable_links(), n++);
+    auto* pl = out->add_links();
     AssignBytes(pl->mutable_trace_id(), l.context.trace_id.bytes.data(), 16);
     AssignBytes(pl->mutable_span_id(), l.context.span_id.bytes.data(), 8);
-    pl->mutable_trace_state()->assign(l.context.trace_state);
-    FillAttributes(l.attributes, pl->mutable_attributes(), spare);
+    pl->set_trace_state(l.context.trace_state);
+    FillAttributes(l.attributes, pl->mutable_attributes());
     pl->set_dropped_attributes_count(l.dropped_attributes_count);
   }
-  while (out->links_size() > n) out->mutable_links()->RemoveLast();
   out->set_dropped_links_count(s.dropped_links_count);
   auto* status = out->mutable_status();
   status->set_code(static_cast<proto::trace::v1::Status::StatusCode>(static_cast<int>(s.status)));
-  if (s.status == StatusCode::kError) {
-    status->mutable_message()->assign(s.status_description);
-  } else {
-    status->mutable_message()->clear();
-  }
-}
-
-// Drops the scopes of `rs` past the first `n`, keeping their spans spare.
-void TruncateScopes(ResourceSpans* rs, int n, Spare& spare) {
-  for (int i = n; i < rs->scope_spans_size(); ++i) Truncate(rs->mutable_scope_spans(i)->mutable_spans(), 0, spare);
-  while (rs->scope_spans_size() > n) rs->mutable_scope_spans()->RemoveLast();
-}
-
-// ToProto into `request` with `spare`. Nothing in the request is cleared:
-// fields are assigned over the previous batch's values (reusing their string
-// buffers) and repeated fields grow and shrink through `spare`.
-void Fill(std::span<const std::unique_ptr<sdk::SpanData>> spans,
-          proto::collector::trace::v1::ExportTraceServiceRequest* request, Spare& spare) {
-  // Resources and scopes in first-seen order, each with its spans. A batch
-  // holds one resource and a handful of scopes, so linear lookups win.
-  struct Group {
-    const sdk::Resource* resource;
-    const sdk::InstrumentationScope* scope;
-    ScopeSpans* ss;
-    int spans = 0;
-  };
-  std::vector<const sdk::Resource*> resources;
-  std::vector<int> scopes_per_resource;
-  std::vector<Group> groups;
-  size_t last = 0;  // index in groups of the previous span's group
-  for (const auto& sp : spans) {
-    const sdk::SpanData& s = *sp;
-    if (groups.empty() || groups[last].resource != s.resource || groups[last].scope != s.scope) {
-      last = groups.size();
-      for (size_t g = 0; g < groups.size(); ++g) {
-        if (groups[g].resource == s.resource && groups[g].scope == s.scope) last = g;
-      }
-      if (last == groups.size()) {
-        auto r = std::find(resources.begin(), resources.end(), s.resource);
-        const int ri = static_cast<int>(r - resources.begin());
-        ResourceSpans* rs = Slot(request->mutable_resource_spans(), ri);
-        if (r == resources.end()) {
-          resources.push_back(s.resource);
-          scopes_per_resource.push_back(0);
-          if (s.resource != nullptr) {
-            FillAttributes(s.resource->attributes(), rs->mutable_resource()->mutable_attributes(), spare);
-          } else {
-            rs->clear_resource();
-          }
-        }
-        ScopeSpans* ss = Slot(rs->mutable_scope_spans(), scopes_per_resource[ri]++);
-        if (s.scope != nullptr) {
-          ss->mutable_scope()->mutable_name()->assign(s.scope->name);
-          ss->mutable_scope()->mutable_version()->assign(s.scope->version);
-        } else {
-          ss->clear_scope();
-        }
-        groups.push_back(Group{.resource = s.resource, .scope = s.scope, .ss = ss});
-      }
-    }
-    Group& g = groups[last];
-    FillSpan(s, Slot(g.ss->mutable_spans(), g.spans++, spare), spare);
-  }
-  for (const Group& g : groups) Truncate(g.ss->mutable_spans(), g.spans, spare);
-  const int resource_count = static_cast<int>(resources.size());
-  for (int ri = 0; ri < request->resource_spans_size(); ++ri) {
-    TruncateScopes(request->mutable_resource_spans(ri), ri < resource_count ? scopes_per_resource[ri] : 0, spare);
-  }
-  while (request->resource_spans_size() > resource_count) request->mutable_resource_spans()->RemoveLast();
+  if (s.status == StatusCode::kError) status->set_message(s.status_description);
 }
 
 }  // namespace
 
 void ToProto(std::span<const std::unique_ptr<sdk::SpanData>> spans,
              proto::collector::trace::v1::ExportTraceServiceRequest* request) {
-  Spare spare;
-  Fill(spans, request, spare);
-}
-
-RequestBuilder::RequestBuilder() = default;
-RequestBuilder::~RequestBuilder() = default;
-
-const proto::collector::trace::v1::ExportTraceServiceRequest& RequestBuilder::Build(
-    std::span<const std::unique_ptr<sdk::SpanData>> spans) {
-  if (request_ == nullptr || last_bytes_ > kKeepBytes) {
-    request_ = std::make_unique<proto::collector::trace::v1::ExportTraceServiceRequest>();
-    spare_ = std::make_unique<Spare>();
+  request->Clear();
+  // Resources in first-seen order, within each its scopes in first-seen
+  // order, within each the spans in batch order.
+  std::vector<std::pair<const sdk::Resource*, proto::trace::v1::ResourceSpans*>> resources;
+  std::vector<std::pair<std::pair<const sdk::Resource*, const sdk::InstrumentationScope*>,
+                        proto::trace::v1::ScopeSpans*>>
+      scopes;
+  for (const auto& sp : spans) {
+    const sdk::SpanData& s = *sp;
+    auto scope = std::find_if(scopes.begin(), scopes.end(), [&](const auto& e) {
+      return e.first == std::make_pair(s.resource, s.scope);
+    });
+    if (scope == scopes.end()) {
+      auto r = std::find_if(resources.begin(), resources.end(), [&](const auto& e) { return e.first == s.resource; });
+      if (r == resources.end()) {
+        auto* rs = request->add_resource_spans();
+        if (s.resource != nullptr) FillAttributes(s.resource->attributes(), rs->mutable_resource()->mutable_attributes());
+        resources.emplace_back(s.resource, rs);
+        r = resources.end() - 1;
+      }
+      auto* ss = r->second->add_scope_spans();
+      if (s.scope != nullptr) {
+        ss->mutable_scope()->set_name(s.scope->name);
+        ss->mutable_scope()->set_version(s.scope->version);
+      }
+      scopes.emplace_back(std::make_pair(s.resource, s.scope), ss);
+      scope = scopes.end() - 1;
+    }
+    FillSpan(s, scope->second->add_spans());
   }
-  Fill(spans, request_.get(), *spare_);
-  last_bytes_ = MaxEncodedBytes(spans);
-  return *request_;
 }
 
 std::string ToOtlpJson(std::span<const std::unique_ptr<sdk::SpanData>> spans) {

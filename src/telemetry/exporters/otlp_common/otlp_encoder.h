@@ -6,7 +6,7 @@
 // what the bundled protos do not describe: the newer `partial_success` field of
 // the export response and google.rpc.RetryInfo inside gRPC status details.
 //
-// The functions are thread-safe; a RequestBuilder is used by one thread at a time.
+// The functions are thread-safe.
 #pragma once
 
 #include <chrono>
@@ -24,39 +24,13 @@ namespace aura::telemetry::otlp {
 
 namespace proto = ::opentelemetry::proto;
 
-// Writes `spans` into `request`, over whatever batch it held before: fields
-// are assigned rather than cleared, so a request reused from batch to batch
-// keeps its strings and sub-messages (protobuf's Clear() would free them).
+// `spans` as the OTLP export request: grouped by resource (first seen first),
+// then by scope, spans in batch order. The exporters send RequestEncoder's
+// bytes (request_encoder.h), which equal this message serialized; this is the
+// reference those bytes are tested against, and what test receivers compare.
 void ToProto(std::span<const std::unique_ptr<sdk::SpanData>> spans,
              proto::collector::trace::v1::ExportTraceServiceRequest* request);
 
-// One exporter's export request, rebuilt in place for each batch (ToProto).
-// After a batch above kKeepBytes the next one starts from a new message, so
-// what stays allocated between exports is about one ordinary batch.
-// Not thread-safe: an exporter exports one batch at a time.
-class RequestBuilder {
- public:
-  static constexpr size_t kKeepBytes = 4u << 20;
-  RequestBuilder();
-  ~RequestBuilder();
-  // The request for `spans`, valid until the next Build.
-  const proto::collector::trace::v1::ExportTraceServiceRequest& Build(
-      std::span<const std::unique_ptr<sdk::SpanData>> spans);
-  // MaxEncodedBytes of the last batch built.
-  size_t last_max_bytes() const noexcept { return last_bytes_; }
-
-  struct Spare;
-
- private:
-  std::unique_ptr<proto::collector::trace::v1::ExportTraceServiceRequest> request_;
-  std::unique_ptr<Spare> spare_;  // elements of earlier batches kept for reuse
-  size_t last_bytes_ = 0;
-};
-
-// An upper bound of the serialized size of ToProto(spans) (every tag, length
-// and varint counted at its widest), computed from the spans without building
-// the request; lets an exporter skip an exact size pass in the usual case.
-size_t MaxEncodedBytes(std::span<const std::unique_ptr<sdk::SpanData>> spans) noexcept;
 // OTLP/JSON of the same request.
 std::string ToOtlpJson(std::span<const std::unique_ptr<sdk::SpanData>> spans);
 

@@ -1,22 +1,43 @@
 #include "telemetry/exporters/otlp_grpc/otlp_grpc_exporter.h"
 
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
+#include <condition_variable>
 #include <fstream>
 #include <mutex>
 #include <sstream>
 
 #include "common/log/log.h"
-#include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
 #include "telemetry/exporters/otlp_common/otlp_encoder.h"
+#include "telemetry/exporters/otlp_common/request_encoder.h"
 #include "telemetry/sdk/resource.h"
 
 namespace aura::telemetry::otlp {
 namespace {
 
-using proto::collector::trace::v1::ExportTraceServiceRequest;
-using proto::collector::trace::v1::ExportTraceServiceResponse;
-using proto::collector::trace::v1::TraceService;
+// The request goes out as the bytes RequestEncoder wrote, through gRPC's
+// generic stub: the generated stub would take a protobuf message and measure
+// and serialise it again.
+constexpr const char* kExportMethod = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
+
+// One unary call on the generic stub, waited for.
+grpc::Status CallAndWait(grpc::GenericStub& stub, grpc::ClientContext* context, const grpc::ByteBuffer& request,
+                         grpc::ByteBuffer* response) {
+  std::mutex mu;
+  std::condition_variable done_cv;
+  bool done = false;
+  grpc::Status result;
+  stub.UnaryCall(context, kExportMethod, grpc::StubOptions(), &request, response, [&](grpc::Status status) {
+    std::lock_guard lock(mu);
+    result = std::move(status);
+    done = true;
+    done_cv.notify_one();
+  });
+  std::unique_lock lock(mu);
+  done_cv.wait(lock, [&] { return done; });
+  return result;
+}
 
 std::string ReadFile(const std::string& path) {
   if (path.empty()) return "";
@@ -30,8 +51,8 @@ std::string ReadFile(const std::string& path) {
 
 struct OtlpGrpcExporter::Impl {
   std::shared_ptr<grpc::Channel> channel;
-  std::unique_ptr<TraceService::Stub> stub;
-  RequestBuilder builder;  // used by the one Export call running at a time
+  std::unique_ptr<grpc::GenericStub> stub;
+  RequestEncoder encoder;  // used by the one Export call running at a time
   // The call in flight, for Shutdown to cancel.
   std::mutex mu;
   grpc::ClientContext* in_flight = nullptr;  // guarded by mu
@@ -82,7 +103,7 @@ OtlpGrpcExporter::OtlpGrpcExporter(OtlpExporterOptions options)
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 200);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 200);
   impl_->channel = grpc::CreateCustomChannel(Target(options_.endpoint), creds, args);
-  impl_->stub = TraceService::NewStub(impl_->channel);
+  impl_->stub = std::make_unique<grpc::GenericStub>(impl_->channel);
 }
 
 OtlpGrpcExporter::~OtlpGrpcExporter() { Shutdown(std::chrono::milliseconds(0)); }
@@ -95,13 +116,10 @@ sdk::ExportResult OtlpGrpcExporter::Export(std::span<const std::unique_ptr<sdk::
     return sdk::ExportResult::kFailure;
   };
   try {
-    const ExportTraceServiceRequest& request = impl_->builder.Build(spans);
-    // gRPC measures the request again while serialising it: measure exactly
-    // only when the cheap upper bound does not already clear the limit.
-    if (impl_->builder.last_max_bytes() > options_.max_request_bytes &&
-        request.ByteSizeLong() > options_.max_request_bytes) {
-      return fail("export request above the 64 MiB limit");
-    }
+    const std::string_view bytes = impl_->encoder.Encode(spans);
+    if (bytes.size() > options_.max_request_bytes) return fail("export request above the 64 MiB limit");
+    grpc::Slice slice(bytes.data(), bytes.size());
+    const grpc::ByteBuffer request(&slice, 1);
     auto deadline = retry_.Deadline();
     for (int attempt = 0;; ++attempt) {
       grpc::ClientContext context;
@@ -110,7 +128,7 @@ sdk::ExportResult OtlpGrpcExporter::Export(std::span<const std::unique_ptr<sdk::
                                deadline - RetryClock::Clock::now()));
       if (options_.gzip) context.set_compression_algorithm(GRPC_COMPRESS_GZIP);
       for (const auto& [k, v] : options_.headers) context.AddMetadata(k, v);
-      ExportTraceServiceResponse response;
+      grpc::ByteBuffer response;
       {
         // Registered before the flag is checked: Shutdown either sees the
         // call and cancels it or the call sees the flag.
@@ -118,13 +136,15 @@ sdk::ExportResult OtlpGrpcExporter::Export(std::span<const std::unique_ptr<sdk::
         if (shutdown_.load(std::memory_order_acquire)) return fail("exporter shut down");
         impl_->in_flight = &context;
       }
-      grpc::Status status = impl_->stub->Export(&context, request, &response);
+      grpc::Status status = CallAndWait(*impl_->stub, &context, request, &response);
       {
         std::lock_guard lock(impl_->mu);
         impl_->in_flight = nullptr;
       }
       if (status.ok()) {
-        if (auto ps = ReadPartialSuccess(response.SerializeAsString())) {
+        grpc::Slice body;
+        if (!response.DumpToSingleSlice(&body).ok()) body = grpc::Slice();
+        if (auto ps = ReadPartialSuccess(std::string_view(reinterpret_cast<const char*>(body.begin()), body.size()))) {
           if (options_.health) options_.health->RecordRejected(static_cast<uint64_t>(ps->rejected_spans));
           AURA_LOG_WARNING("telemetry.export_partial_success")
               .With("rejected_spans", ps->rejected_spans)

@@ -148,7 +148,7 @@ sdk::ExportResult OtlpHttpExporter::Export(std::span<const std::unique_ptr<sdk::
     if (options_.protocol == OtlpProtocol::kHttpJson) {
       body = ToOtlpJson(spans);
     } else {
-      body = request_builder_.Build(spans).SerializeAsString();
+      body = request_encoder_.Encode(spans);
     }
     if (options_.gzip) {
       auto zipped = Gzip(body);

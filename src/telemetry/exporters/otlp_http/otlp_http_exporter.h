@@ -24,6 +24,7 @@
 
 #include "telemetry/exporters/otlp_common/otlp_encoder.h"
 #include "telemetry/exporters/otlp_common/otlp_options.h"
+#include "telemetry/exporters/otlp_common/request_encoder.h"
 #include "telemetry/exporters/otlp_common/retry.h"
 #include "telemetry/sdk/span_exporter.h"
 
@@ -52,7 +53,7 @@ class OtlpHttpExporter final : public sdk::SpanExporter {
 
   OtlpExporterOptions options_;
   RetryClock retry_;
-  RequestBuilder request_builder_;  // used by the one Export call running at a time
+  RequestEncoder request_encoder_;  // used by the one Export call running at a time
   std::atomic<bool> shutdown_{false};
   std::mutex curl_mu_;
   void* curl_ = nullptr;  // CURL*, guarded by curl_mu_
