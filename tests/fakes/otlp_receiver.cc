@@ -1,6 +1,7 @@
 #include "tests/fakes/otlp_receiver.h"
 
 #include <arpa/inet.h>
+#include <grpcpp/generic/async_generic_service.h>
 #include <grpcpp/grpcpp.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -154,6 +155,54 @@ class CountingTraceService final : public TraceService::CallbackService {
   ArenaAllocator allocator_;
 };
 
+// The discarding receiver of load runs (--discard): every call is read as
+// bytes and answered with an empty ExportTraceServiceResponse, so that the
+// receiver's share of a shared machine is little more than its network reads.
+class DiscardingTraceService final : public grpc::CallbackGenericService {
+ public:
+  explicit DiscardingTraceService(OtlpReceiver* rx) : rx_(rx) {}
+  grpc::ServerGenericBidiReactor* CreateReactor(grpc::GenericCallbackServerContext* context) override {
+    return new Reactor(rx_, context);
+  }
+
+ private:
+  static constexpr const char* kExportMethod = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
+
+  class Reactor final : public grpc::ServerGenericBidiReactor {
+   public:
+    Reactor(OtlpReceiver* rx, grpc::GenericCallbackServerContext* context) : rx_(rx), context_(context) {
+      StartRead(&request_);
+    }
+    void OnReadDone(bool ok) override {
+      if (!ok) {
+        Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "no request message"));
+        return;
+      }
+      if (context_->method() != kExportMethod) {
+        Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, context_->method()));
+        return;
+      }
+      ReceivedRequest info;
+      info.protocol = "grpc";
+      info.path = context_->method();
+      info.body_bytes = request_.Length();
+      rx_->Record(std::move(info), nullptr, true);
+      grpc::Slice empty;
+      response_ = grpc::ByteBuffer(&empty, 1);
+      StartWriteAndFinish(&response_, grpc::WriteOptions(), grpc::Status::OK);
+    }
+    void OnDone() override { delete this; }
+
+   private:
+    OtlpReceiver* rx_;
+    grpc::GenericCallbackServerContext* context_;
+    grpc::ByteBuffer request_;
+    grpc::ByteBuffer response_;
+  };
+
+  OtlpReceiver* rx_;
+};
+
 int BindLoopback(int port, int* bound_port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return -1;
@@ -187,6 +236,7 @@ bool SendAll(int fd, const std::string& data) {
 
 struct OtlpReceiver::Impl {
   std::unique_ptr<grpc::Service> service;
+  std::unique_ptr<grpc::CallbackGenericService> generic_service;  // --discard
   std::unique_ptr<grpc::Server> grpc_server;
   int http_fd = -1;
   std::atomic<bool> stopping{false};
@@ -201,16 +251,20 @@ std::unique_ptr<OtlpReceiver> OtlpReceiver::Start(Options options) {
   rx->impl_ = std::make_unique<Impl>();
   Impl& impl = *rx->impl_;
 
+  grpc::ServerBuilder builder;
   if (options.keep_spans) {
     impl.service = std::make_unique<TraceServiceImpl>(rx.get());
-  } else {
+    builder.RegisterService(impl.service.get());
+  } else if (options.decode) {
     impl.service = std::make_unique<CountingTraceService>(rx.get());
+    builder.RegisterService(impl.service.get());
+  } else {
+    impl.generic_service = std::make_unique<DiscardingTraceService>(rx.get());
+    builder.RegisterCallbackGenericService(impl.generic_service.get());
   }
-  grpc::ServerBuilder builder;
   int grpc_port = 0;
   builder.AddListeningPort("127.0.0.1:" + std::to_string(options.grpc_port), grpc::InsecureServerCredentials(),
                            &grpc_port);
-  builder.RegisterService(impl.service.get());
   impl.grpc_server = builder.BuildAndStart();
   if (impl.grpc_server == nullptr || grpc_port == 0) {
     throw std::runtime_error("otlp receiver: cannot listen for gRPC on port " + std::to_string(options.grpc_port));

@@ -69,6 +69,11 @@ struct OtlpReceiverOptions {
   // gRPC requests are then parsed on a per-call arena (the callback API),
   // which takes about half the CPU of the default parse.
   bool keep_spans = true;
+  // false (with keep_spans false): gRPC exports are read whole and answered
+  // OK without being decoded, and SpanCount() stays 0. For load benchmarks
+  // that want the hive's own cost, as with a collector on another machine;
+  // scripted replies do not apply to them.
+  bool decode = true;
 };
 
 class OtlpReceiver {

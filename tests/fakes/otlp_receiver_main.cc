@@ -1,9 +1,12 @@
 // otlp-test-receiver: the OtlpReceiver fake as a process, for e2e tests.
 //
-//   otlp-test-receiver [--grpc-port N] [--http-port N] [--count-only]
+//   otlp-test-receiver [--grpc-port N] [--http-port N] [--count-only | --discard]
 //
 // --count-only decodes and counts spans without keeping them (for load
 // benchmarks: memory stays flat; /dump then reports only the counts).
+// --discard reads each gRPC export and answers OK without decoding it (a load
+// benchmark's stand-in for a collector on another machine: /dump counts
+// requests, not spans).
 // Prints one JSON line {"grpc_port":N,"http_port":M} on stdout once listening,
 // then serves until stdin closes or SIGTERM/SIGINT. On the HTTP port:
 //   GET  /dump                       → received spans as JSON (see otlp_receiver.h)
@@ -32,12 +35,15 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--count-only") == 0) {
       options.keep_spans = false;
+    } else if (std::strcmp(argv[i], "--discard") == 0) {
+      options.keep_spans = false;
+      options.decode = false;
     } else if (i + 1 < argc && std::strcmp(argv[i], "--grpc-port") == 0) {
       options.grpc_port = std::atoi(argv[++i]);
     } else if (i + 1 < argc && std::strcmp(argv[i], "--http-port") == 0) {
       options.http_port = std::atoi(argv[++i]);
     } else {
-      std::cerr << "usage: otlp-test-receiver [--grpc-port N] [--http-port N] [--count-only]" << std::endl;
+      std::cerr << "usage: otlp-test-receiver [--grpc-port N] [--http-port N] [--count-only | --discard]" << std::endl;
       return 2;
     }
   }

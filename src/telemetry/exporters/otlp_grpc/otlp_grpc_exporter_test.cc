@@ -49,6 +49,21 @@ OtlpExporterOptions Options(const fakes::OtlpReceiver& rx) {
   return o;
 }
 
+TEST(OtlpGrpcExporter, LoadReceiversCountWhatTheyAreSent) {
+  // The two modes of the receiver that load benchmarks use: decoding and
+  // counting spans, and reading requests without decoding them.
+  for (bool decode : {true, false}) {
+    auto rx = fakes::OtlpReceiver::Start({.keep_spans = false, .decode = decode});
+    OtlpGrpcExporter exporter(Options(*rx));
+    Batch b(3);
+    ASSERT_EQ(exporter.Export(b.spans), sdk::ExportResult::kSuccess) << "decode " << decode;
+    ASSERT_EQ(exporter.Export(b.spans), sdk::ExportResult::kSuccess) << "decode " << decode;
+    EXPECT_EQ(rx->RequestCount(), 2u);
+    EXPECT_EQ(rx->SpanCount(), decode ? 6u : 0u);
+    EXPECT_TRUE(rx->Requests().empty());
+  }
+}
+
 TEST(OtlpGrpcExporter, ExportsWithMetadataAndGzip) {
   auto rx = fakes::OtlpReceiver::Start();
   auto o = Options(*rx);
