@@ -86,7 +86,7 @@ std::optional<std::chrono::milliseconds> OtlpHttpExporter::ParseRetryAfter(std::
   return std::chrono::milliseconds(std::max<int64_t>(delta, 0) * 1000);
 }
 
-OtlpHttpExporter::Attempt OtlpHttpExporter::Post(const std::string& body, RetryClock::Clock::time_point deadline) {
+OtlpHttpExporter::Attempt OtlpHttpExporter::Post(std::string_view body, RetryClock::Clock::time_point deadline) {
   Attempt a;
   std::lock_guard lock(curl_mu_);
   CURL* curl = static_cast<CURL*>(curl_);
@@ -144,16 +144,19 @@ sdk::ExportResult OtlpHttpExporter::Export(std::span<const std::unique_ptr<sdk::
   if (shutdown_.load(std::memory_order_acquire)) return sdk::ExportResult::kFailure;
   if (spans.empty()) return sdk::ExportResult::kSuccess;
   try {
-    std::string body;
+    std::string owned;  // the JSON or gzip body; the protobuf one stays in the encoder
+    std::string_view body;
     if (options_.protocol == OtlpProtocol::kHttpJson) {
-      body = ToOtlpJson(spans);
+      owned = ToOtlpJson(spans);
+      body = owned;
     } else {
       body = request_encoder_.Encode(spans);
     }
     if (options_.gzip) {
       auto zipped = Gzip(body);
       if (!zipped) return sdk::ExportResult::kFailure;
-      body = std::move(*zipped);
+      owned = std::move(*zipped);
+      body = owned;
     }
     if (body.size() > options_.max_request_bytes) {
       if (options_.health) options_.health->SetLastError("export request above the 64 MiB limit");

@@ -21,6 +21,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include "telemetry/exporters/otlp_common/otlp_encoder.h"
 #include "telemetry/exporters/otlp_common/otlp_options.h"
@@ -49,7 +50,7 @@ class OtlpHttpExporter final : public sdk::SpanExporter {
   static std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view value);
 
  private:
-  Attempt Post(const std::string& body, RetryClock::Clock::time_point deadline);
+  Attempt Post(std::string_view body, RetryClock::Clock::time_point deadline);
 
   OtlpExporterOptions options_;
   RetryClock retry_;
