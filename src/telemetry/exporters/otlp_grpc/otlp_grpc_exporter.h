@@ -1,7 +1,8 @@
 // File: telemetry/exporters/otlp_grpc/otlp_grpc_exporter.h
 //
-// OtlpGrpcExporter: OTLP/gRPC through the generated TraceService stub
-// (`/opentelemetry.proto.collector.trace.v1.TraceService/Export`). Headers go
+// OtlpGrpcExporter: OTLP/gRPC, the request's bytes from RequestEncoder sent
+// through gRPC's generic stub to
+// `/opentelemetry.proto.collector.trace.v1.TraceService/Export`. Headers go
 // as metadata, gzip via grpc-encoding, TLS for `https://` (or no scheme without
 // INSECURE) with the configured CA / client certificate files.
 //
