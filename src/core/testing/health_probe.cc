@@ -2,8 +2,7 @@
 
 #include <grpcpp/generic/generic_stub.h>
 
-#include <condition_variable>
-#include <mutex>
+#include "common/grpc/generic_call.h"
 
 namespace aura::core::testing {
 
@@ -23,21 +22,8 @@ common::Result<HealthState> CheckHealth(const std::shared_ptr<grpc::Channel>& ch
   context.set_deadline(std::chrono::system_clock::now() + timeout);
 
   grpc::GenericStub stub(channel);
-  std::mutex mu;
-  std::condition_variable cv;
-  bool done = false;
-  grpc::Status status;
-  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request_buffer,
-                 &response_buffer, [&](grpc::Status s) {
-                   std::lock_guard lock(mu);
-                   status = std::move(s);
-                   done = true;
-                   cv.notify_all();
-                 });
-  {
-    std::unique_lock lock(mu);
-    cv.wait(lock, [&] { return done; });
-  }
+  grpc::Status status = common::GenericUnaryCall(stub, &context, "/grpc.health.v1.Health/Check", request_buffer,
+                                                 &response_buffer);
   if (!status.ok()) {
     return common::Status(static_cast<common::StatusCode>(status.error_code()),
                           status.error_message());

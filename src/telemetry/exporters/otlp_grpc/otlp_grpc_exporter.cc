@@ -3,11 +3,11 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
-#include <condition_variable>
 #include <fstream>
 #include <mutex>
 #include <sstream>
 
+#include "common/grpc/generic_call.h"
 #include "common/log/log.h"
 #include "telemetry/exporters/otlp_common/otlp_encoder.h"
 #include "telemetry/exporters/otlp_common/request_encoder.h"
@@ -19,25 +19,7 @@ namespace {
 // The request goes out as the bytes RequestEncoder wrote, through gRPC's
 // generic stub: the generated stub would take a protobuf message and measure
 // and serialise it again.
-constexpr const char* kExportMethod = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
-
-// One unary call on the generic stub, waited for.
-grpc::Status CallAndWait(grpc::GenericStub& stub, grpc::ClientContext* context, const grpc::ByteBuffer& request,
-                         grpc::ByteBuffer* response) {
-  std::mutex mu;
-  std::condition_variable done_cv;
-  bool done = false;
-  grpc::Status result;
-  stub.UnaryCall(context, kExportMethod, grpc::StubOptions(), &request, response, [&](grpc::Status status) {
-    std::lock_guard lock(mu);
-    result = std::move(status);
-    done = true;
-    done_cv.notify_one();
-  });
-  std::unique_lock lock(mu);
-  done_cv.wait(lock, [&] { return done; });
-  return result;
-}
+const char* const kExportMethod = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
 
 std::string ReadFile(const std::string& path) {
   if (path.empty()) return "";
@@ -136,7 +118,7 @@ sdk::ExportResult OtlpGrpcExporter::Export(std::span<const std::unique_ptr<sdk::
         if (shutdown_.load(std::memory_order_acquire)) return fail("exporter shut down");
         impl_->in_flight = &context;
       }
-      grpc::Status status = CallAndWait(*impl_->stub, &context, request, &response);
+      grpc::Status status = common::GenericUnaryCall(*impl_->stub, &context, kExportMethod, request, &response);
       {
         std::lock_guard lock(impl_->mu);
         impl_->in_flight = nullptr;
