@@ -6,9 +6,14 @@
 namespace aura::telemetry {
 namespace {
 
-constexpr std::array<std::string_view, 11> kSensitiveWords = {
-    "signature", "api_key",  "apikey", "token",       "password", "passwd",
-    "authorization", "reservation_code", "secret", "private_key", "cookie"};
+// The sensitive words (attribute.h), grouped by their last letter: a key is
+// compared only with the words that end as it does, and most keys end in a
+// letter no word ends in.
+constexpr std::array<std::string_view, 3> kEndingInE = {"signature", "cookie", "reservation_code"};
+constexpr std::array<std::string_view, 3> kEndingInY = {"api_key", "apikey", "private_key"};
+constexpr std::array<std::string_view, 2> kEndingInN = {"token", "authorization"};
+constexpr std::array<std::string_view, 2> kEndingInD = {"password", "passwd"};
+constexpr std::array<std::string_view, 1> kEndingInT = {"secret"};
 
 char Fold(char c) noexcept {
   if (c >= 'A' && c <= 'Z') return static_cast<char>(c - 'A' + 'a');
@@ -34,22 +39,27 @@ bool FoldedStartsWith(std::string_view text, std::string_view prefix) noexcept {
   return true;
 }
 
+template <size_t N>
+bool LeafEndsWithAny(std::string_view leaf, const std::array<std::string_view, N>& words) noexcept {
+  return std::any_of(words.begin(), words.end(), [leaf](std::string_view w) { return FoldedEndsWith(leaf, w); });
+}
+
 }  // namespace
 
 bool IsSensitiveKey(std::string_view key) noexcept {
   if (key.empty()) return false;
-  // Most keys are cleared by their last character alone.
+  // The last letter is enough to clear most keys before the leaf is looked for.
   const char last = Fold(key.back());
-  if (std::none_of(kSensitiveWords.begin(), kSensitiveWords.end(),
-                   [last](std::string_view w) { return w.back() == last; })) {
-    return false;
-  }
+  if (last != 'e' && last != 'y' && last != 'n' && last != 'd' && last != 't') return false;
   size_t dot = key.rfind('.');
   std::string_view leaf = dot == std::string_view::npos ? key : key.substr(dot + 1);
-  for (std::string_view w : kSensitiveWords) {
-    if (FoldedEndsWith(leaf, w)) return true;
+  switch (last) {
+    case 'e': return LeafEndsWithAny(leaf, kEndingInE);
+    case 'y': return LeafEndsWithAny(leaf, kEndingInY);
+    case 'n': return LeafEndsWithAny(leaf, kEndingInN);
+    case 'd': return LeafEndsWithAny(leaf, kEndingInD);
+    default: return LeafEndsWithAny(leaf, kEndingInT);
   }
-  return false;
 }
 
 bool LooksLikeSecretValue(std::string_view value) noexcept {

@@ -54,15 +54,16 @@ std::string_view SanitizedString(std::string_view key, std::string_view value, s
 }
 
 // Applies redaction and the length limit to a value about to be stored.
+// Numbers and booleans are never replaced, so their keys are not looked at.
 void Sanitize(std::string_view key, AttributeValue& value, size_t length_limit) {
-  bool key_sensitive = IsSensitiveKey(key);
   if (auto* s = std::get_if<std::string>(&value)) {
-    if (key_sensitive || LooksLikeSecretValue(*s)) {
+    if (IsSensitiveKey(key) || LooksLikeSecretValue(*s)) {
       *s = std::string(kRedacted);
     } else {
       TruncateChars(*s, length_limit);
     }
   } else if (auto* v = std::get_if<std::vector<std::string>>(&value)) {
+    const bool key_sensitive = IsSensitiveKey(key);
     for (std::string& item : *v) {
       if (key_sensitive || LooksLikeSecretValue(item)) {
         item = std::string(kRedacted);

@@ -1,6 +1,9 @@
 #include "telemetry/sdk/tracer_provider.h"
 
+#include <cctype>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -315,6 +318,46 @@ TEST(Redaction, RuleIsSmallAndDocumented) {
   EXPECT_TRUE(LooksLikeSecretValue("x=1&api_key=2"));
   EXPECT_FALSE(LooksLikeSecretValue("limit=3&query=rooms"));
   EXPECT_EQ(Redact("k", "plain"), "plain");
+}
+
+// The rule as attribute.h words it, written the slow and obvious way.
+bool SensitiveByTheDocumentedRule(std::string key) {
+  for (char& c : key) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c == '-') c = '_';
+  }
+  std::string leaf = key.substr(key.rfind('.') == std::string::npos ? 0 : key.rfind('.') + 1);
+  for (std::string_view w : {"signature", "api_key", "apikey", "token", "password", "passwd",
+                             "authorization", "reservation_code", "secret", "private_key", "cookie"}) {
+    if (leaf.size() >= w.size() && leaf.compare(leaf.size() - w.size(), w.size(), w) == 0) return true;
+  }
+  return false;
+}
+
+TEST(Redaction, KeyCheckAgreesWithTheDocumentedRuleForEveryWordAndSpelling) {
+  const std::vector<std::string> words = {"signature", "api_key", "apikey", "token", "password", "passwd",
+                                          "authorization", "reservation_code", "secret", "private_key",
+                                          "cookie"};
+  std::vector<std::string> keys = {"", ".", "e", "y", "n", "d", "t", "name", "db.system.name", "server.port",
+                                   "aura.item_id", "gen_ai.usage.output_tokens", "tokens", "token.count",
+                                   "x.", "signature.x", "key", "private", "cookies"};
+  for (const std::string& w : words) {
+    std::string upper = w;
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    std::string dashed = w;
+    for (char& c : dashed) c = c == '_' ? '-' : c;
+    for (const std::string& spelling : {w, upper, dashed}) {
+      keys.push_back(spelling);
+      keys.push_back("x_" + spelling);
+      keys.push_back("http.request.header." + spelling);
+      keys.push_back(spelling + ".id");
+      keys.push_back(spelling.substr(1));
+      keys.push_back(spelling.substr(0, spelling.size() - 1));
+    }
+  }
+  for (const std::string& key : keys) {
+    EXPECT_EQ(IsSensitiveKey(key), SensitiveByTheDocumentedRule(key)) << key;
+  }
 }
 
 TEST(TracerProvider, ShutdownMakesLaterTracersNoop) {
