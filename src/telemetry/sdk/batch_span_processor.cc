@@ -284,10 +284,12 @@ bool BatchSpanProcessor::ExportQueued(bool drain) {
     while (batch.size() < options_.max_export_batch_size) {
       SpanData* s = TryPop();
       if (s == nullptr) break;
-      size_.fetch_sub(1, std::memory_order_acq_rel);
       batch.emplace_back(s);
     }
     if (batch.empty()) break;
+    // Once per batch rather than per span: every request thread writes this
+    // counter too, and each write here would pull its cache line away from them.
+    size_.fetch_sub(batch.size(), std::memory_order_acq_rel);
     const size_t n = batch.size();
     const auto deadline =
         SteadyClock::now() + (options_.export_timeout.count() > 0
