@@ -37,15 +37,19 @@ bool RecentSpanStore::AdmitLocked(const sdk::SpanData& span) {
 
 RecentSpanStore::Record RecentSpanStore::MakeRecord(const sdk::SpanData& span) {
   Record r;
-  r.trace_id = span.context.trace_id.ToHex();
+  r.trace_id = span.context.trace_id;
   r.service = span.resource != nullptr ? span.resource->Get("service.name") : std::string();
   r.name = span.name;
   r.start = span.start_unix_nanos;
   r.end = span.end_unix_nanos;
   r.error = span.status == StatusCode::kError;
   r.root = !span.HasParent() || span.parent_is_remote;
-  r.json.reserve(640);
-  sdk::AppendSpanJson(span, r.json);
+  // Written into a buffer kept by the export thread, then copied at its exact
+  // size: a string grown while writing keeps up to twice what it holds.
+  thread_local std::string scratch;
+  scratch.clear();
+  sdk::AppendSpanJson(span, scratch);
+  r.json = scratch;
   return r;
 }
 
@@ -116,8 +120,9 @@ std::string RecentSpanStore::QueryJson(const TraceQuery& query) const {
   std::lock_guard lock(mu_);
   std::map<std::string, Trace> traces;
   for (const Record& r : records_) {
-    if (!query.trace_id.empty() && r.trace_id != query.trace_id) continue;
-    Trace& t = traces[r.trace_id];
+    std::string id = r.trace_id.ToHex();
+    if (!query.trace_id.empty() && id != query.trace_id) continue;
+    Trace& t = traces[std::move(id)];
     t.spans.push_back(&r);
     if (!r.service.empty()) t.services.insert(r.service);
     t.start = std::min(t.start, r.start);
