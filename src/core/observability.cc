@@ -95,7 +95,9 @@ storage::StatementObserver CoreObservability::MakeStatementObserver(std::string 
       // they are counted above but only traced inside a request's trace.
       const telemetry::SpanContext* parent = telemetry::CurrentSpanContext();
       if (parent == nullptr || !parent->IsValid()) return;
-      std::string name = operation;
+      // Kept per thread: "SELECT negotiations" is past the short-string buffer.
+      thread_local std::string name;
+      name.assign(operation);
       if (!e.table.empty()) name.append(" ").append(e.table);
       telemetry::Span span = DbTracer().StartSpan(
           name, {.kind = telemetry::SpanKind::kClient, .start_time = e.start});
