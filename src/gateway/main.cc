@@ -35,9 +35,9 @@ int main() {
 
   telemetry::TracingPipeline tracing;
   try {
-    // Half the core's recent-span store: the gateway makes three spans a
+    // A quarter of the core's recent-span store: the gateway makes three spans a
     // request to the core's seven, and DESIGN §9 gives it 30 MB in all.
-    tracing = telemetry::InstallTracing(config, "aura-gateway", {.recent_span_capacity = 2048});
+    tracing = telemetry::InstallTracing(config, "aura-gateway", {.recent_span_capacity = 1024});
   } catch (const std::exception& e) {
     // e.g. an empty service name: one line naming the setting.
     std::cerr << "aura-gateway: invalid configuration: " << e.what() << "\n";
