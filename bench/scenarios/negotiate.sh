@@ -39,29 +39,19 @@ case "$backend" in
   *) echo "usage: $0 sqlite|postgres [aura bench options]" >&2; exit 2 ;;
 esac
 
-"$aura" up --no-scenarios >"$data/up.out" 2>&1 &
-up_pid=$!
+source "$root/bench/scenarios/hive.sh"
 cleanup() {
-  kill -TERM "$up_pid" 2>/dev/null || true
-  wait "$up_pid" 2>/dev/null || true
+  hive_stop "$data"
   if [ -n "$bench_db" ]; then
     psql -q "$AURA_TEST_POSTGRES_URL" -c "DROP DATABASE IF EXISTS $bench_db" >/dev/null || true
   fi
   rm -rf "$data"
 }
 trap cleanup EXIT
+hive_start "$data"
 
-for _ in $(seq 1 600); do
-  grep -q "ready at" "$data/up.out" && break
-  kill -0 "$up_pid" 2>/dev/null || { cat "$data/up.out" >&2; exit 1; }
-  sleep 0.1
-done
-grep -q "ready at" "$data/up.out" || { echo "the hive did not become ready" >&2; cat "$data/up.out" >&2; exit 1; }
-
-core_pid=$(sed -n 's/.*aura-core (pid \([0-9]*\)).*/\1/p' "$data/up.out" | head -1)
-gateway_pid=$(sed -n 's/.*aura-gateway (pid \([0-9]*\)).*/\1/p' "$data/up.out" | head -1)
-# CPU time (user + system, in clock ticks) a service has used so far.
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+core_pid=$(hive_pid "$data" aura-core)
+gateway_pid=$(hive_pid "$data" aura-gateway)
 core_cpu0=$(cpu_ticks "$core_pid")
 gateway_cpu0=$(cpu_ticks "$gateway_pid")
 
@@ -75,7 +65,7 @@ hz=$(getconf CLK_TCK)
 for p in "aura-core:$core_pid:$core_cpu0" "aura-gateway:$gateway_pid:$gateway_cpu0"; do
   IFS=: read -r name pid cpu0 <<<"$p"
   [ -n "$pid" ] || continue
-  echo "$name resident after load: $(awk '/VmRSS/ {print $2 / 1024 " MB"}' "/proc/$pid/status")" >&2
+  echo "$name resident after load: $(resident_mb "$pid")" >&2
   ticks=$(( $(cpu_ticks "$pid") - cpu0 ))
   awk -v t="$ticks" -v hz="$hz" -v n="${answered:-0}" -v name="$name" 'BEGIN {
     printf "%s CPU during the run: %.2f s", name, t / hz
