@@ -68,30 +68,31 @@ for mode in on off; do
   for service in aura-core aura-gateway; do pid[$mode:$service]=$(hive_pid "$work/$mode" "$service"); done
 done
 
-# CPU (clock ticks) both services of hive $1 have used so far.
-hive_ticks() { echo $(( $(cpu_ticks "${pid[$1:aura-core]}") + $(cpu_ticks "${pid[$1:aura-gateway]}") )); }
+# Microseconds of CPU per answered request: us_per_request TICKS ANSWERED.
+us_per_request() {
+  awk -v t="$1" -v hz="$hz" -v n="$2" 'BEGIN {printf "%.1f", (n > 0 ? t / hz / n * 1e6 : 0)}'
+}
 
 ratios=()
-declare -A service_ticks answered_total
+declare -A service_ticks answered_total  # summed over the rounds
 for round in $(seq 1 "$rounds"); do
-  declare -A ticks0 rps us service_ticks0
-  for mode in on off; do ticks0[$mode]=$(hive_ticks "$mode"); done
-  for key in "${!pid[@]}"; do service_ticks0[$key]=$(cpu_ticks "${pid[$key]}"); done
+  declare -A ticks0 ticks rps us
+  for key in "${!pid[@]}"; do ticks0[$key]=$(cpu_ticks "${pid[$key]}"); done
   "$aura" bench --gateway "http://127.0.0.1:18200" --json "$@" >"$work/on.json" &
   on_bench=$!
   "$aura" bench --gateway "http://127.0.0.1:18300" --json "$@" >"$work/off.json" &
   off_bench=$!
   wait "$on_bench"
   wait "$off_bench"
+  for key in "${!pid[@]}"; do
+    ticks[$key]=$(( $(cpu_ticks "${pid[$key]}") - ticks0[$key] ))
+    service_ticks[$key]=$(( ${service_ticks[$key]:-0} + ticks[$key] ))
+  done
   for mode in on off; do
     rps[$mode]=$(sed -n 's/.*"throughput_rps":\([0-9.]*\).*/\1/p' "$work/$mode.json" | head -1)
     answered=$(sed -n 's/.*"answered":\([0-9]*\).*/\1/p' "$work/$mode.json" | head -1)
     answered_total[$mode]=$(( ${answered_total[$mode]:-0} + ${answered:-0} ))
-    us[$mode]=$(awk -v t="$(( $(hive_ticks "$mode") - ticks0[$mode] ))" -v hz="$hz" -v n="${answered:-0}" \
-      'BEGIN {printf "%.1f", (n > 0 ? t / hz / n * 1e6 : 0)}')
-  done
-  for key in "${!pid[@]}"; do
-    service_ticks[$key]=$(( ${service_ticks[$key]:-0} + $(cpu_ticks "${pid[$key]}") - service_ticks0[$key] ))
+    us[$mode]=$(us_per_request $(( ticks[$mode:aura-core] + ticks[$mode:aura-gateway] )) "${answered:-0}")
   done
   ratio=$(awk -v on="${us[on]}" -v off="${us[off]}" 'BEGIN {printf "%.3f", (on > 0 ? off / on : 0)}')
   ratios+=("$ratio")
@@ -104,10 +105,10 @@ printf '%s\n' "${ratios[@]}" | sort -n | awk '{r[NR] = $1; s += $1}
        printf "throughput with tracing over without, on a machine of its own: mean %.3f, median %.3f over %d rounds (loss %.1f %%)\n",
               s / NR, m, NR, (1 - m) * 100}'
 for service in aura-core aura-gateway; do
-  awk -v on="${service_ticks[on:$service]}" -v n_on="${answered_total[on]}" \
-      -v off="${service_ticks[off:$service]}" -v n_off="${answered_total[off]}" -v hz="$hz" -v name="$service" \
+  on=$(us_per_request "${service_ticks[on:$service]}" "${answered_total[on]}")
+  off=$(us_per_request "${service_ticks[off:$service]}" "${answered_total[off]}")
+  awk -v on="$on" -v off="$off" -v name="$service" \
       -v rss_on="$(resident_mb "${pid[on:$service]}")" -v rss_off="$(resident_mb "${pid[off:$service]}")" 'BEGIN {
-    a = n_on > 0 ? on / hz / n_on * 1e6 : 0; b = n_off > 0 ? off / hz / n_off * 1e6 : 0
     printf "%-13s CPU per answered request: on %4.0f us, off %4.0f us (%+.0f);  resident after the load: on %s, off %s\n",
-           name, a, b, a - b, rss_on, rss_off }'
+           name, on, off, on - off, rss_on, rss_off }'
 done
