@@ -24,10 +24,7 @@ size_t RoundUpPow2(size_t n) {
   return p;
 }
 
-void Recycle(std::vector<std::unique_ptr<SpanData>>& batch) noexcept {
-  for (auto& s : batch) RecycleSpanData(std::move(s));
-  batch.clear();
-}
+void Recycle(std::vector<std::unique_ptr<SpanData>>& batch) noexcept { RecycleSpanData(batch); }
 
 }  // namespace
 
