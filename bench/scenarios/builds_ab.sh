@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Two builds compared side by side: a hive from each runs at the same time on
+# this machine, both tracing every request (OTLP/gRPC to one local test
+# receiver), each loaded by an `aura bench` of its own. Use it to tell whether
+# a change to the request path, tracing above all, made it cheaper.
+#
+#   bench/scenarios/builds_ab.sh REFERENCE_BUILD [--rounds N] [aura bench options]
+#
+# The candidate is this tree's build ($AURA_BUILD_DIR or ./build). A reference
+# build of another revision, e.g. the one before a change:
+#
+#   git worktree add /tmp/ref HEAD~1 && cp -r third_party /tmp/ref/
+#   cmake -S /tmp/ref -B /tmp/ref/build -G Ninja -DCMAKE_BUILD_TYPE=Release
+#   cmake --build /tmp/ref/build --target aura aura-core aura-gateway otlp-test-receiver
+#
+# Each round prints the CPU that core + gateway spent per answered request in
+# each hive, and reference/candidate: above 1 the candidate is cheaper. The
+# two hives have the same threads and do the same work, so they share the
+# cores alike; a build against itself agrees within about 0.3 % per round on a
+# calm host, which is far finer than runs made one after another (±15 %).
+# Settings in the environment (OTEL_*, AURA_*) apply to both hives.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+[ $# -ge 1 ] && [ -x "$1/src/cli/aura" ] || {
+  echo "usage: $0 REFERENCE_BUILD [--rounds N] [aura bench options]" >&2
+  exit 2
+}
+reference=$(cd "$1" && pwd)
+shift
+candidate=${AURA_BUILD_DIR:-$root/build}
+rounds=5
+if [ "${1:-}" = "--rounds" ]; then rounds=$2; shift 2; fi
+[ $# -gt 0 ] || set -- --duration 15s
+
+work=$(mktemp -d /tmp/aura-builds-ab.XXXXXX)
+aura="$candidate/src/cli/aura"  # hive.sh starts hives with $aura
+source "$root/bench/scenarios/hive.sh"
+export AURA_GATEWAY__RATE_LIMIT_PER_MINUTE=10000000
+export AURA_LOG_LEVEL=${AURA_LOG_LEVEL:-warning}
+
+cleanup() {
+  hive_stop "$work/ref" || true
+  hive_stop "$work/cand" || true
+  exec 4>&- 2>/dev/null || true  # closes the receiver's stdin: it exits
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+mkfifo "$work/receiver.in"
+"$candidate/tests/fakes/otlp-test-receiver" --grpc-port 0 --http-port 0 --count-only \
+  <"$work/receiver.in" >"$work/receiver.out" 2>&1 &
+exec 4>"$work/receiver.in"
+for _ in $(seq 1 100); do grep -q grpc_port "$work/receiver.out" && break; sleep 0.1; done
+grpc_port=$(sed -n 's/.*"grpc_port":\([0-9]*\).*/\1/p' "$work/receiver.out")
+[ -n "$grpc_port" ] || { echo "the OTLP test receiver did not start" >&2; cat "$work/receiver.out" >&2; exit 1; }
+
+export OTEL_EXPORTER_OTLP_PROTOCOL=grpc AURA_SERVER__OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$grpc_port"
+mkdir "$work/ref" "$work/cand"
+(
+  aura="$reference/src/cli/aura"
+  export HTTP_PORT=18400 GRPC_PORT=18451 AURA_SERVER__METRICS_PORT=18491
+  hive_start "$work/ref"
+)
+(
+  export HTTP_PORT=18500 GRPC_PORT=18551 AURA_SERVER__METRICS_PORT=18591
+  hive_start "$work/cand"
+)
+
+echo "cores: $(nproc)   $(date -u +%Y-%m-%dT%H:%M:%SZ)   aura bench $*"
+echo "reference: $reference"
+echo "candidate: $candidate"
+hz=$(getconf CLK_TCK)
+declare -A port=([ref]=18400 [cand]=18500) pids
+for hive in ref cand; do
+  pids[$hive]="$(hive_pid "$work/$hive" aura-core) $(hive_pid "$work/$hive" aura-gateway)"
+done
+hive_ticks() {
+  local total=0 pid
+  for pid in ${pids[$1]}; do total=$((total + $(cpu_ticks "$pid"))); done
+  echo "$total"
+}
+
+ratios=()
+for round in $(seq 1 "$rounds"); do
+  declare -A ticks0 us rps
+  for hive in ref cand; do ticks0[$hive]=$(hive_ticks "$hive"); done
+  benches=()
+  for hive in ref cand; do
+    "$aura" bench --gateway "http://127.0.0.1:${port[$hive]}" --json "$@" >"$work/$hive.json" &
+    benches+=($!)
+  done
+  wait "${benches[@]}"
+  for hive in ref cand; do
+    ticks=$(( $(hive_ticks "$hive") - ticks0[$hive] ))
+    answered=$(sed -n 's/.*"answered":\([0-9]*\).*/\1/p' "$work/$hive.json" | head -1)
+    rps[$hive]=$(sed -n 's/.*"throughput_rps":\([0-9.]*\).*/\1/p' "$work/$hive.json" | head -1)
+    us[$hive]=$(awk -v t="$ticks" -v hz="$hz" -v n="${answered:-0}" 'BEGIN {printf "%.1f", (n > 0 ? t / hz / n * 1e6 : 0)}')
+  done
+  ratio=$(awk -v r="${us[ref]}" -v c="${us[cand]}" 'BEGIN {printf "%.3f", (c > 0 ? r / c : 0)}')
+  ratios+=("$ratio")
+  printf "round %d   reference %4.0f req/s %4.0f us   candidate %4.0f req/s %4.0f us   reference/candidate %s\n" \
+    "$round" "${rps[ref]}" "${us[ref]}" "${rps[cand]}" "${us[cand]}" "$ratio"
+done
+
+printf '%s\n' "${ratios[@]}" | sort -n | awk '{r[NR] = $1; s += $1}
+  END {m = NR % 2 ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2
+       printf "CPU per answered request, reference over candidate: mean %.3f, median %.3f over %d rounds\n",
+              s / NR, m, NR}'
