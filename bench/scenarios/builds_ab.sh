@@ -42,20 +42,14 @@ export AURA_LOG_LEVEL=${AURA_LOG_LEVEL:-warning}
 cleanup() {
   hive_stop "$work/ref" || true
   hive_stop "$work/cand" || true
-  exec 4>&- 2>/dev/null || true  # closes the receiver's stdin: it exits
+  receiver_stop
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-mkfifo "$work/receiver.in"
-"$candidate/tests/fakes/otlp-test-receiver" --grpc-port 0 --http-port 0 --count-only \
-  <"$work/receiver.in" >"$work/receiver.out" 2>&1 &
-exec 4>"$work/receiver.in"
-for _ in $(seq 1 100); do grep -q grpc_port "$work/receiver.out" && break; sleep 0.1; done
-grpc_port=$(sed -n 's/.*"grpc_port":\([0-9]*\).*/\1/p' "$work/receiver.out")
-[ -n "$grpc_port" ] || { echo "the OTLP test receiver did not start" >&2; cat "$work/receiver.out" >&2; exit 1; }
+receiver_start "$work" "$candidate" --count-only
 
-export OTEL_EXPORTER_OTLP_PROTOCOL=grpc AURA_SERVER__OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$grpc_port"
+export OTEL_EXPORTER_OTLP_PROTOCOL=grpc AURA_SERVER__OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$receiver_grpc_port"
 mkdir "$work/ref" "$work/cand"
 (
   aura="$reference/src/cli/aura"
@@ -70,7 +64,6 @@ mkdir "$work/ref" "$work/cand"
 echo "cores: $(nproc)   $(date -u +%Y-%m-%dT%H:%M:%SZ)   aura bench $*"
 echo "reference: $reference"
 echo "candidate: $candidate"
-hz=$(getconf CLK_TCK)
 declare -A port=([ref]=18400 [cand]=18500) pids
 for hive in ref cand; do
   pids[$hive]="$(hive_pid "$work/$hive" aura-core) $(hive_pid "$work/$hive" aura-gateway)"
@@ -93,9 +86,9 @@ for round in $(seq 1 "$rounds"); do
   wait "${benches[@]}"
   for hive in ref cand; do
     ticks=$(( $(hive_ticks "$hive") - ticks0[$hive] ))
-    answered=$(sed -n 's/.*"answered":\([0-9]*\).*/\1/p' "$work/$hive.json" | head -1)
-    rps[$hive]=$(sed -n 's/.*"throughput_rps":\([0-9.]*\).*/\1/p' "$work/$hive.json" | head -1)
-    us[$hive]=$(awk -v t="$ticks" -v hz="$hz" -v n="${answered:-0}" 'BEGIN {printf "%.1f", (n > 0 ? t / hz / n * 1e6 : 0)}')
+    answered=$(bench_field "$work/$hive.json" answered)
+    rps[$hive]=$(bench_field "$work/$hive.json" throughput_rps)
+    us[$hive]=$(us_per_request "$ticks" "${answered:-0}")
   done
   ratio=$(awk -v r="${us[ref]}" -v c="${us[cand]}" 'BEGIN {printf "%.3f", (c > 0 ? r / c : 0)}')
   ratios+=("$ratio")
@@ -103,7 +96,4 @@ for round in $(seq 1 "$rounds"); do
     "$round" "${rps[ref]}" "${us[ref]}" "${rps[cand]}" "${us[cand]}" "$ratio"
 done
 
-printf '%s\n' "${ratios[@]}" | sort -n | awk '{r[NR] = $1; s += $1}
-  END {m = NR % 2 ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2
-       printf "CPU per answered request, reference over candidate: mean %.3f, median %.3f over %d rounds\n",
-              s / NR, m, NR}'
+echo "CPU per answered request, reference over candidate: $(mean_and_median "${ratios[@]}")"

@@ -6,6 +6,9 @@
 #   cpu_ticks "$pid"
 #   hive_stop "$dir"
 #
+# and, for the side-by-side scenarios, receiver_start/receiver_stop (the OTLP
+# test receiver), bench_field, us_per_request, median_of and mean_and_median.
+#
 # Ports and settings come from the environment as for `aura up` (HTTP_PORT,
 # GRPC_PORT, AURA_SERVER__METRICS_PORT, OTEL_*, …); run hive_start in a
 # subshell to give one hive settings of its own.
@@ -47,3 +50,45 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 
 # Resident memory of a process, e.g. "32.5 MB".
 resident_mb() { awk '/VmRSS/ {printf "%.1f MB", $2 / 1024}' "/proc/$1/status" 2>/dev/null; }
+
+# Side-by-side scenarios (tracing_ab.sh, builds_ab.sh) share the helpers below.
+
+# Starts the OTLP test receiver of build $2 in the background, serving until
+# receiver_stop, with its files in $1 and the mode $3 (--count-only or
+# --discard); sets receiver_grpc_port.
+receiver_start() {
+  local dir=$1 build=$2 mode=$3
+  mkfifo "$dir/receiver.in"
+  "$build/tests/fakes/otlp-test-receiver" --grpc-port 0 --http-port 0 "$mode" \
+    <"$dir/receiver.in" >"$dir/receiver.out" 2>&1 &
+  exec 4>"$dir/receiver.in"  # the receiver serves until its stdin closes
+  for _ in $(seq 1 100); do grep -q grpc_port "$dir/receiver.out" && break; sleep 0.1; done
+  receiver_grpc_port=$(sed -n 's/.*"grpc_port":\([0-9]*\).*/\1/p' "$dir/receiver.out")
+  [ -n "$receiver_grpc_port" ] || {
+    echo "the OTLP test receiver did not start" >&2
+    cat "$dir/receiver.out" >&2
+    return 1
+  }
+}
+receiver_stop() { exec 4>&- 2>/dev/null || true; }
+
+# A number from `aura bench --json` output: bench_field FILE answered
+bench_field() { sed -n "s/.*\"$2\":\([0-9.]*\).*/\1/p" "$1" | head -1; }
+
+# Microseconds of CPU per answered request: us_per_request TICKS ANSWERED.
+us_per_request() {
+  awk -v t="$1" -v hz="$(getconf CLK_TCK)" -v n="$2" 'BEGIN {printf "%.1f", (n > 0 ? t / hz / n * 1e6 : 0)}'
+}
+
+# The median of the numbers given, e.g. 0.903.
+median_of() {
+  printf '%s\n' "$@" | sort -n | awk '{r[NR] = $1}
+    END {printf "%.3f", NR % 2 ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2}'
+}
+
+# "mean M, median D over N rounds" of the numbers given.
+mean_and_median() {
+  local mean
+  mean=$(printf '%s\n' "$@" | awk '{s += $1} END {printf "%.3f", s / NR}')
+  echo "mean $mean, median $(median_of "$@") over $# rounds"
+}

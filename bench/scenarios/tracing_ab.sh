@@ -23,7 +23,6 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=${AURA_BUILD_DIR:-$root/build}
 aura="$build/src/cli/aura"
-receiver="$build/tests/fakes/otlp-test-receiver"
 rounds=5
 if [ "${1:-}" = "--rounds" ]; then rounds=$2; shift 2; fi
 [ $# -gt 0 ] || set -- --duration 15s
@@ -36,24 +35,17 @@ export AURA_LOG_LEVEL=${AURA_LOG_LEVEL:-warning}
 cleanup() {
   hive_stop "$work/on" || true
   hive_stop "$work/off" || true
-  exec 4>&- 2>/dev/null || true  # closes the receiver's stdin: it exits
+  receiver_stop
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-# The receiver serves until its stdin closes; the script holds the pipe open.
-mkfifo "$work/receiver.in"
-"$receiver" --grpc-port 0 --http-port 0 "${AURA_AB_RECEIVER_MODE:---count-only}" \
-  <"$work/receiver.in" >"$work/receiver.out" 2>&1 &
-exec 4>"$work/receiver.in"
-for _ in $(seq 1 100); do grep -q grpc_port "$work/receiver.out" && break; sleep 0.1; done
-grpc_port=$(sed -n 's/.*"grpc_port":\([0-9]*\).*/\1/p' "$work/receiver.out")
-[ -n "$grpc_port" ] || { echo "the OTLP test receiver did not start" >&2; cat "$work/receiver.out" >&2; exit 1; }
+receiver_start "$work" "$build" "${AURA_AB_RECEIVER_MODE:---count-only}"
 
 mkdir "$work/on" "$work/off"
 (
   export HTTP_PORT=18200 GRPC_PORT=18251 AURA_SERVER__METRICS_PORT=18291
-  export OTEL_EXPORTER_OTLP_PROTOCOL=grpc AURA_SERVER__OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$grpc_port"
+  export OTEL_EXPORTER_OTLP_PROTOCOL=grpc AURA_SERVER__OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$receiver_grpc_port"
   hive_start "$work/on"
 )
 (
@@ -62,16 +54,10 @@ mkdir "$work/on" "$work/off"
 )
 
 echo "cores: $(nproc)   $(date -u +%Y-%m-%dT%H:%M:%SZ)   aura bench $*"
-hz=$(getconf CLK_TCK)
 declare -A pid
 for mode in on off; do
   for service in aura-core aura-gateway; do pid[$mode:$service]=$(hive_pid "$work/$mode" "$service"); done
 done
-
-# Microseconds of CPU per answered request: us_per_request TICKS ANSWERED.
-us_per_request() {
-  awk -v t="$1" -v hz="$hz" -v n="$2" 'BEGIN {printf "%.1f", (n > 0 ? t / hz / n * 1e6 : 0)}'
-}
 
 ratios=()
 declare -A service_ticks answered_total  # summed over the rounds
@@ -89,8 +75,8 @@ for round in $(seq 1 "$rounds"); do
     service_ticks[$key]=$(( ${service_ticks[$key]:-0} + ticks[$key] ))
   done
   for mode in on off; do
-    rps[$mode]=$(sed -n 's/.*"throughput_rps":\([0-9.]*\).*/\1/p' "$work/$mode.json" | head -1)
-    answered=$(sed -n 's/.*"answered":\([0-9]*\).*/\1/p' "$work/$mode.json" | head -1)
+    rps[$mode]=$(bench_field "$work/$mode.json" throughput_rps)
+    answered=$(bench_field "$work/$mode.json" answered)
     answered_total[$mode]=$(( ${answered_total[$mode]:-0} + ${answered:-0} ))
     us[$mode]=$(us_per_request $(( ticks[$mode:aura-core] + ticks[$mode:aura-gateway] )) "${answered:-0}")
   done
@@ -100,10 +86,8 @@ for round in $(seq 1 "$rounds"); do
     "$round" "${rps[on]}" "${us[on]}" "${rps[off]}" "${us[off]}" "$ratio"
 done
 
-printf '%s\n' "${ratios[@]}" | sort -n | awk '{r[NR] = $1; s += $1}
-  END {m = NR % 2 ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2
-       printf "throughput with tracing over without, on a machine of its own: mean %.3f, median %.3f over %d rounds (loss %.1f %%)\n",
-              s / NR, m, NR, (1 - m) * 100}'
+loss=$(awk -v m="$(median_of "${ratios[@]}")" 'BEGIN {printf "%.1f", (1 - m) * 100}')
+echo "throughput with tracing over without, on a machine of its own: $(mean_and_median "${ratios[@]}") (loss $loss %)"
 for service in aura-core aura-gateway; do
   on=$(us_per_request "${service_ticks[on:$service]}" "${answered_total[on]}")
   off=$(us_per_request "${service_ticks[off:$service]}" "${answered_total[off]}")
