@@ -39,32 +39,23 @@ class AttributeList {
 
   AttributeList() = default;
   AttributeList(std::initializer_list<value_type> entries) : slots_(entries), size_(slots_.size()) {}
-  AttributeList(const AttributeList& other)
-      : slots_(other.begin(), other.end()), size_(other.size_), may_hold_large_(other.may_hold_large_) {}
+  AttributeList(const AttributeList& other) : slots_(other.begin(), other.end()), size_(other.size_) {}
   AttributeList(AttributeList&& other) noexcept
-      : slots_(std::move(other.slots_)),
-        size_(std::exchange(other.size_, 0)),
-        may_hold_large_(std::exchange(other.may_hold_large_, false)) {}
+      : slots_(std::move(other.slots_)), size_(std::exchange(other.size_, 0)) {}
   AttributeList& operator=(const AttributeList& other) {
     if (this != &other) {
       slots_.assign(other.begin(), other.end());
       size_ = other.size_;
-      may_hold_large_ = other.may_hold_large_;
     }
     return *this;
   }
   AttributeList& operator=(AttributeList&& other) noexcept {
     slots_ = std::move(other.slots_);
     size_ = std::exchange(other.size_, 0);
-    may_hold_large_ = std::exchange(other.may_hold_large_, false);
     return *this;
   }
 
-  // Writable access may store anything, so ReleaseLargeStorage() then looks.
-  iterator begin() noexcept {
-    may_hold_large_ = true;
-    return slots_.begin();
-  }
+  iterator begin() noexcept { return slots_.begin(); }
   iterator end() noexcept { return slots_.begin() + static_cast<std::ptrdiff_t>(size_); }
   const_iterator begin() const noexcept { return slots_.begin(); }
   const_iterator end() const noexcept { return slots_.begin() + static_cast<std::ptrdiff_t>(size_); }
@@ -72,10 +63,7 @@ class AttributeList {
   bool empty() const noexcept { return size_ == 0; }
   // Entries whose storage is kept (live ones included).
   size_t capacity() const noexcept { return slots_.size(); }
-  value_type& operator[](size_t i) noexcept {
-    may_hold_large_ = true;
-    return slots_[i];
-  }
+  value_type& operator[](size_t i) noexcept { return slots_[i]; }
   const value_type& operator[](size_t i) const noexcept { return slots_[i]; }
 
   // Empties the list and keeps the entries' storage for the next Put(). Does
@@ -84,12 +72,8 @@ class AttributeList {
   void clear() noexcept { size_ = 0; }
 
   // Frees the kept storage that is not worth keeping: strings longer than
-  // kMaxKeptStringBytes and arrays. Called when a span goes back to the pool;
-  // returns at once, without reading the entries, when no such storage was
-  // ever written (the usual case, and the entries are then cold).
+  // kMaxKeptStringBytes and arrays. Called when a span goes back to the pool.
   void ReleaseLargeStorage() noexcept {
-    if (!may_hold_large_) return;
-    may_hold_large_ = false;
     for (value_type& slot : slots_) {
       if (slot.first.capacity() > kMaxKeptStringBytes) std::string().swap(slot.first);
       if (auto* s = std::get_if<std::string>(&slot.second)) {
@@ -114,17 +98,10 @@ class AttributeList {
   bool Put(std::string_view key, AttributeValue&& value, size_t limit) {
     if (AttributeValue* existing = FindMutable(key)) {
       *existing = std::move(value);
-      may_hold_large_ = true;  // rare: not worth telling what it held
       return true;
     }
-    const bool is_string = std::holds_alternative<std::string>(value);
-    value_type* slot = NextSlot(key, limit, is_string);
+    value_type* slot = NextSlot(key, limit);
     if (slot == nullptr) return false;
-    if (is_string ? std::get<std::string>(value).size() > kMaxKeptStringBytes
-                  : !std::holds_alternative<bool>(value) && !std::holds_alternative<int64_t>(value) &&
-                        !std::holds_alternative<double>(value)) {
-      may_hold_large_ = true;  // a long string or an array
-    }
     slot->second = std::move(value);
     ++size_;
     return true;
@@ -134,7 +111,7 @@ class AttributeList {
     AttributeValue* target = FindMutable(key);
     bool appended = false;
     if (target == nullptr) {
-      value_type* slot = NextSlot(key, limit, /*for_string=*/true);
+      value_type* slot = NextSlot(key, limit);
       if (slot == nullptr) return false;
       target = &slot->second;
       appended = true;
@@ -144,13 +121,11 @@ class AttributeList {
     } else {
       target->emplace<std::string>(value);
     }
-    if (value.size() > kMaxKeptStringBytes) may_hold_large_ = true;
     if (appended) ++size_;  // only once the value is written: no stale value is ever live
     return true;
   }
 
   void emplace_back(std::string key, AttributeValue value) {
-    may_hold_large_ = true;  // not on the request path: no need to tell
     if (size_ < slots_.size()) {
       slots_[size_] = value_type(std::move(key), std::move(value));
     } else {
@@ -173,34 +148,20 @@ class AttributeList {
     return const_cast<AttributeValue*>(std::as_const(*this).Find(key));
   }
   // The next free entry with its key set to `key` (not yet live: the caller
-  // writes the value, then counts it), or nullptr at `limit`. Of the kept
-  // entries it prefers one whose value is a string when `for_string`, and one
-  // whose value is not otherwise: a recycled span serves spans of every shape,
-  // and writing a number over a kept string would free the string's buffer,
-  // which the next string value would then allocate again.
-  value_type* NextSlot(std::string_view key, size_t limit, bool for_string) {
+  // writes the value, then counts it), or nullptr at `limit`.
+  value_type* NextSlot(std::string_view key, size_t limit) {
     if (size_ >= limit) return nullptr;
     if (size_ == slots_.size()) {
       if (slots_.capacity() == slots_.size()) slots_.reserve(slots_.empty() ? 8 : slots_.size() * 2);
       slots_.emplace_back();
-    } else if (std::holds_alternative<std::string>(slots_[size_].second) != for_string) {
-      for (size_t j = size_ + 1; j < slots_.size(); ++j) {
-        if (std::holds_alternative<std::string>(slots_[j].second) == for_string) {
-          std::swap(slots_[size_], slots_[j]);
-          break;
-        }
-      }
     }
     value_type& slot = slots_[size_];
-    if (key.size() > kMaxKeptStringBytes) may_hold_large_ = true;
     slot.first.assign(key);
     return &slot;
   }
 
   std::vector<value_type> slots_;  // [0, size_) live; the rest kept for reuse
   size_t size_ = 0;
-  // Some entry may hold a string longer than kMaxKeptStringBytes or an array.
-  bool may_hold_large_ = false;
 };
 
 }  // namespace aura::telemetry::sdk

@@ -58,43 +58,6 @@ TEST(AttributeList, ReleaseLargeStorageFreesLongStringsAndArrays) {
   EXPECT_TRUE(std::holds_alternative<bool>(list[1].second));
 }
 
-TEST(AttributeList, ReleaseLargeStorageKeepsSmallStorage) {
-  AttributeList list;
-  list.PutString("db.query.text", std::string(100, 'q'), 8);
-  const char* buffer = std::get<std::string>(list[0].second).data();
-  list.clear();
-  list.ReleaseLargeStorage();  // nothing large was ever written: nothing to free
-  list.PutString("db.query.text", std::string(90, 'r'), 8);
-  EXPECT_EQ(std::get<std::string>(list[0].second).data(), buffer);
-}
-
-TEST(AttributeList, ReleaseLargeStorageFreesWhatWasWrittenThroughAnIterator) {
-  AttributeList list;
-  list.PutString("k", "v", 8);
-  list.begin()->second = std::string(AttributeList::kMaxKeptStringBytes + 1, 'x');
-  list.clear();
-  list.ReleaseLargeStorage();
-  EXPECT_LE(std::get<std::string>(list[0].second).capacity(), AttributeList::kMaxKeptStringBytes);
-}
-
-TEST(AttributeList, ReusesAKeptStringForAStringEvenAfterAnotherShape) {
-  // A recycled span serves spans whose attributes come in another order of
-  // types; a number must not land on (and free) a kept string buffer.
-  AttributeList list;
-  list.Put("count", AttributeValue(int64_t{1}), 8);
-  list.PutString("url.path", std::string(64, 'p'), 8);
-  const char* buffer = std::get<std::string>(list[1].second).data();
-  list.clear();
-  list.PutString("url.path", std::string(40, 'q'), 8);  // the string slot comes first now
-  list.Put("count", AttributeValue(int64_t{2}), 8);
-  ASSERT_EQ(list.size(), 2u);
-  EXPECT_EQ(list[0].first, "url.path");
-  EXPECT_EQ(std::get<std::string>(list[0].second), std::string(40, 'q'));
-  EXPECT_EQ(std::get<std::string>(list[0].second).data(), buffer);
-  EXPECT_EQ(list[1].first, "count");
-  EXPECT_EQ(std::get<int64_t>(list[1].second), 2);
-}
-
 TEST(AttributeList, CopiesAndMovesHoldOnlyLiveEntries) {
   AttributeList list{{"a", std::string("1")}, {"b", int64_t{2}}};
   list.clear();

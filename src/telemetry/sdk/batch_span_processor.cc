@@ -24,7 +24,10 @@ size_t RoundUpPow2(size_t n) {
   return p;
 }
 
-void Recycle(std::vector<std::unique_ptr<SpanData>>& batch) noexcept { RecycleSpanData(batch); }
+void Recycle(std::vector<std::unique_ptr<SpanData>>& batch) noexcept {
+  for (auto& s : batch) RecycleSpanData(std::move(s));
+  batch.clear();
+}
 
 }  // namespace
 

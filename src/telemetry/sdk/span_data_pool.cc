@@ -1,6 +1,5 @@
 #include "telemetry/sdk/span_data_pool.h"
 
-#include <algorithm>
 #include <mutex>
 #include <vector>
 
@@ -20,13 +19,6 @@ class Pool {
     if (spans_.size() >= kCapacity) return false;
     spans_.push_back(p);  // never reallocates: capacity reserved
     return true;
-  }
-  // Pushes spans[0, n) while there is room; returns how many it took.
-  size_t PushMany(SpanData* const* spans, size_t n) noexcept {
-    std::lock_guard lock(mu_);
-    const size_t taken = std::min(n, kCapacity - spans_.size());
-    spans_.insert(spans_.end(), spans, spans + taken);  // never reallocates
-    return taken;
   }
   SpanData* Pop() noexcept {
     std::lock_guard lock(mu_);
@@ -80,41 +72,14 @@ std::unique_ptr<SpanData> AcquireSpanData() {
   return std::make_unique<SpanData>();
 }
 
-namespace {
-
-// Whether `span` is worth keeping: not oversized, and with its rare large
-// strings freed here, on the exporting thread, rather than carried along.
-bool PrepareForPool(SpanData& span) noexcept {
-  if (span.attributes.capacity() > 64 || span.events.capacity() > 16 || span.links.capacity() > 16) return false;
-  span.attributes.ReleaseLargeStorage();
-  return true;
-}
-
-}  // namespace
-
 void RecycleSpanData(std::unique_ptr<SpanData> span) noexcept {
-  if (span == nullptr || !PrepareForPool(*span)) return;
+  if (span == nullptr) return;
+  // Oversized spans are not worth keeping.
+  if (span->attributes.capacity() > 64 || span->events.capacity() > 16 || span->links.capacity() > 16) return;
+  // Here, on the thread that has just exported the span, its memory is in
+  // cache; the rare large strings it frees are not worth a cross-thread trip.
+  span->attributes.ReleaseLargeStorage();
   if (GetPool().Push(span.get())) span.release();
-}
-
-void RecycleSpanData(std::vector<std::unique_ptr<SpanData>>& spans) noexcept {
-  // One lock per chunk rather than per span: request threads take spans from
-  // the same pool all the time, and a lock per span keeps its line moving.
-  constexpr size_t kChunk = 64;
-  SpanData* kept[kChunk];
-  size_t kept_index[kChunk];
-  for (size_t i = 0; i < spans.size();) {
-    size_t n = 0;
-    for (; i < spans.size() && n < kChunk; ++i) {
-      if (spans[i] != nullptr && PrepareForPool(*spans[i])) {
-        kept[n] = spans[i].get();
-        kept_index[n++] = i;
-      }
-    }
-    const size_t taken = GetPool().PushMany(kept, n);
-    for (size_t k = 0; k < taken; ++k) (void)spans[kept_index[k]].release();  // the pool owns them now
-  }
-  spans.clear();  // deletes what the pool did not take
 }
 
 }  // namespace aura::telemetry::sdk

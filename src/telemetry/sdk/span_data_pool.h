@@ -12,13 +12,11 @@
 //
 //   std::unique_ptr<SpanData> s = AcquireSpanData();   // cleared, maybe reused
 //   RecycleSpanData(std::move(s));                      // after export
-//   RecycleSpanData(batch);                             // a batch, one lock
 //
 // Thread-safe (a short lock per call); when the pool is full RecycleSpanData deletes.
 #pragma once
 
 #include <memory>
-#include <vector>
 
 #include "telemetry/sdk/span_data.h"
 
@@ -26,7 +24,5 @@ namespace aura::telemetry::sdk {
 
 std::unique_ptr<SpanData> AcquireSpanData();
 void RecycleSpanData(std::unique_ptr<SpanData> span) noexcept;
-// The same for a whole exported batch, under one lock; empties `spans`.
-void RecycleSpanData(std::vector<std::unique_ptr<SpanData>>& spans) noexcept;
 
 }  // namespace aura::telemetry::sdk

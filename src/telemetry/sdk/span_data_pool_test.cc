@@ -93,31 +93,6 @@ TEST(SpanDataPool, OversizedSpansAreFreedNotKept) {
   }).join();
 }
 
-TEST(SpanDataPool, ABatchBeyondThePoolsRoomIsKeptInPartAndFreedInPart) {
-  // More than the pool holds (4 096), with gaps: the pool keeps what fits and
-  // the rest is deleted (ASan, in the test script, sees a leak or a double free).
-  std::vector<std::unique_ptr<SpanData>> batch;
-  for (int i = 0; i < 5000; ++i) {
-    batch.push_back(i % 97 == 0 ? nullptr : AcquireSpanData());
-    if (batch.back() != nullptr) Fill(*batch.back(), 2);
-  }
-  RecycleSpanData(batch);
-  EXPECT_TRUE(batch.empty());
-  std::vector<std::unique_ptr<SpanData>> reused;
-  for (int i = 0; i < 64; ++i) {
-    reused.push_back(AcquireSpanData());
-    ExpectCleared(*reused.back());
-    // The 600-byte values were freed on the way into the pool.
-    for (size_t k = 0; k < reused.back()->attributes.capacity(); ++k) {
-      const auto* value = std::get_if<std::string>(&reused.back()->attributes[k].second);
-      if (value != nullptr) {
-        EXPECT_LE(value->capacity(), AttributeList::kMaxKeptStringBytes);
-      }
-    }
-  }
-  RecycleSpanData(reused);
-}
-
 TEST(SpanDataPool, ManyThreadsAcquiringWhileOneRecyclesLoseAndLeakNothing) {
   // Run under ASan in the test script: a span freed twice, or owned by both
   // the pool and a batch, shows up there.
@@ -143,7 +118,7 @@ TEST(SpanDataPool, ManyThreadsAcquiringWhileOneRecyclesLoseAndLeakNothing) {
         std::lock_guard lock(mu);
         batch.swap(handoff);
       }
-      RecycleSpanData(batch);  // the batch form, as the batch processor does
+      RecycleAll(batch);
       std::this_thread::yield();
     }
   });
