@@ -323,6 +323,14 @@ TEST(TracingFaults, ReceiverKilledMidRunAndRestarted) {
     resumed = rx->SpanCount() > 0;
   }
   EXPECT_TRUE(resumed);
+  // The receiver counts the spans before the export call that carried them
+  // has returned to the processor, and the health turns to kOk only then: a
+  // slow run (sanitizers) may look in between.
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (p.Health().exporter_state != sdk::ExporterState::kOk && std::chrono::steady_clock::now() < deadline) {
+    EmitSpans(tracer, 1);
+    p.provider->ForceFlush(1s);
+  }
   EXPECT_EQ(p.Health().exporter_state, sdk::ExporterState::kOk);
   p.Shutdown();
 }
