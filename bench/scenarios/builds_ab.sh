@@ -17,7 +17,9 @@
 # each hive, and reference/candidate: above 1 the candidate is cheaper. The
 # two hives have the same threads and do the same work, so they share the
 # cores alike; a build against itself agrees within about 0.3 % per round on a
-# calm host, which is far finer than runs made one after another (±15 %).
+# calm host, which is far finer than runs made one after another (±15 %). On a
+# busy host single rounds stray by a few per cent: believe an effect that
+# several runs of six rounds or more agree on, not one run.
 # Settings in the environment (OTEL_*, AURA_*) apply to both hives.
 set -euo pipefail
 
