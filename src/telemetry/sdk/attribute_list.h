@@ -15,6 +15,7 @@
 // Plain value; thread-compatible. Copies hold only the live entries.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <initializer_list>
 #include <string>
@@ -65,6 +66,15 @@ class AttributeList {
   size_t capacity() const noexcept { return slots_.size(); }
   value_type& operator[](size_t i) noexcept { return slots_[i]; }
   const value_type& operator[](size_t i) const noexcept { return slots_[i]; }
+
+  // Asks the CPU to start fetching the kept entries (at most 1 KiB of them)
+  // for writing, so that the misses overlap with the work that comes before
+  // the first Put() instead of stalling each Put() in turn. A hint only.
+  void PrefetchForWrite() const noexcept {
+    const char* p = reinterpret_cast<const char*>(slots_.data());
+    const size_t bytes = std::min<size_t>(slots_.size() * sizeof(value_type), 1024);
+    for (size_t offset = 0; offset < bytes; offset += 64) __builtin_prefetch(p + offset, 1, 3);
+  }
 
   // Empties the list and keeps the entries' storage for the next Put(). Does
   // not touch the entries: a span recycled from another thread is reset

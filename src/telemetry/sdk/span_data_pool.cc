@@ -67,6 +67,7 @@ std::unique_ptr<SpanData> AcquireSpanData() {
   if (SpanData* s = GetPool().Pop()) {
     std::unique_ptr<SpanData> span(s);
     Clear(*span);
+    span->attributes.PrefetchForWrite();  // the entries come from the export thread's cache or memory
     return span;
   }
   return std::make_unique<SpanData>();
