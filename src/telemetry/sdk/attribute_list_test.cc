@@ -58,6 +58,19 @@ TEST(AttributeList, ReleaseLargeStorageFreesLongStringsAndArrays) {
   EXPECT_TRUE(std::holds_alternative<bool>(list[1].second));
 }
 
+TEST(AttributeList, PrefetchForWriteIsOnlyAHint) {
+  AttributeList empty;
+  empty.PrefetchForWrite();  // no storage: nothing to fetch
+  EXPECT_EQ(empty.capacity(), 0u);
+
+  AttributeList list;  // more entries than the 1 KiB the hint covers
+  for (int i = 0; i < 40; ++i) list.PutString("key." + std::to_string(i), "value", 64);
+  list.clear();
+  list.PrefetchForWrite();
+  EXPECT_TRUE(list.empty());
+  EXPECT_EQ(list.capacity(), 40u);
+}
+
 TEST(AttributeList, CopiesAndMovesHoldOnlyLiveEntries) {
   AttributeList list{{"a", std::string("1")}, {"b", int64_t{2}}};
   list.clear();
