@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <span>
 
 namespace aura::telemetry {
 namespace {
@@ -39,27 +40,24 @@ bool FoldedStartsWith(std::string_view text, std::string_view prefix) noexcept {
   return true;
 }
 
-template <size_t N>
-bool LeafEndsWithAny(std::string_view leaf, const std::array<std::string_view, N>& words) noexcept {
-  return std::any_of(words.begin(), words.end(), [leaf](std::string_view w) { return FoldedEndsWith(leaf, w); });
-}
-
 }  // namespace
 
 bool IsSensitiveKey(std::string_view key) noexcept {
   if (key.empty()) return false;
-  // The last letter is enough to clear most keys before the leaf is looked for.
-  const char last = Fold(key.back());
-  if (last != 'e' && last != 'y' && last != 'n' && last != 'd' && last != 't') return false;
+  // The last letter picks the words to compare with, and clears most keys
+  // before the leaf is looked for.
+  std::span<const std::string_view> words;
+  switch (Fold(key.back())) {
+    case 'e': words = kEndingInE; break;
+    case 'y': words = kEndingInY; break;
+    case 'n': words = kEndingInN; break;
+    case 'd': words = kEndingInD; break;
+    case 't': words = kEndingInT; break;
+    default: return false;
+  }
   size_t dot = key.rfind('.');
   std::string_view leaf = dot == std::string_view::npos ? key : key.substr(dot + 1);
-  switch (last) {
-    case 'e': return LeafEndsWithAny(leaf, kEndingInE);
-    case 'y': return LeafEndsWithAny(leaf, kEndingInY);
-    case 'n': return LeafEndsWithAny(leaf, kEndingInN);
-    case 'd': return LeafEndsWithAny(leaf, kEndingInD);
-    default: return LeafEndsWithAny(leaf, kEndingInT);
-  }
+  return std::any_of(words.begin(), words.end(), [leaf](std::string_view w) { return FoldedEndsWith(leaf, w); });
 }
 
 bool LooksLikeSecretValue(std::string_view value) noexcept {
