@@ -7,7 +7,8 @@
 #   hive_stop "$dir"
 #
 # and, for the side-by-side scenarios, receiver_start/receiver_stop (the OTLP
-# test receiver), bench_field, us_per_request, median_of and mean_and_median.
+# test receiver), pair_start/pair_stop (a traced and an untraced hive),
+# bench_field, us_per_request, median_of and mean_and_median.
 #
 # Ports and settings come from the environment as for `aura up` (HTTP_PORT,
 # GRPC_PORT, AURA_SERVER__METRICS_PORT, OTEL_*, …); run hive_start in a
@@ -71,6 +72,35 @@ receiver_start() {
   }
 }
 receiver_stop() { exec 4>&- 2>/dev/null || true; }
+
+# The traced and the untraced hive of tracing_ab.sh and profile_ab.sh, started
+# with the receiver (mode $3) under $1 (in $1/on and $1/off): "on" traces
+# every request and exports over OTLP/gRPC to the receiver, "off" runs with
+# OTEL_SDK_DISABLED=true. Sets pair_pid[on|off:aura-core|aura-gateway] and
+# pair_gateway[on|off] (the gateways' URLs). pair_stop $1 stops all three.
+pair_start() {
+  local dir=$1 build=$2 mode=$3 m s
+  receiver_start "$dir" "$build" "$mode"
+  mkdir "$dir/on" "$dir/off"
+  (
+    export HTTP_PORT=18200 GRPC_PORT=18251 AURA_SERVER__METRICS_PORT=18291
+    export OTEL_EXPORTER_OTLP_PROTOCOL=grpc AURA_SERVER__OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$receiver_grpc_port"
+    hive_start "$dir/on"
+  )
+  (
+    export HTTP_PORT=18300 GRPC_PORT=18351 AURA_SERVER__METRICS_PORT=18391 OTEL_SDK_DISABLED=true
+    hive_start "$dir/off"
+  )
+  declare -gA pair_pid pair_gateway=([on]=http://127.0.0.1:18200 [off]=http://127.0.0.1:18300)
+  for m in on off; do
+    for s in aura-core aura-gateway; do pair_pid[$m:$s]=$(hive_pid "$dir/$m" "$s"); done
+  done
+}
+pair_stop() {
+  hive_stop "$1/on" || true
+  hive_stop "$1/off" || true
+  receiver_stop
+}
 
 # A number from `aura bench --json` output: bench_field FILE answered
 bench_field() { sed -n "s/.*\"$2\":\([0-9.]*\).*/\1/p" "$1" | head -1; }

@@ -44,46 +44,30 @@ export AURA_GATEWAY__RATE_LIMIT_PER_MINUTE=10000000
 export AURA_LOG_LEVEL=${AURA_LOG_LEVEL:-warning}
 
 cleanup() {
-  hive_stop "$work/on" || true
-  hive_stop "$work/off" || true
-  receiver_stop
+  pair_stop "$work"
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-receiver_start "$work" "$build" --count-only
-mkdir "$work/on" "$work/off"
-(
-  export HTTP_PORT=18200 GRPC_PORT=18251 AURA_SERVER__METRICS_PORT=18291
-  export OTEL_EXPORTER_OTLP_PROTOCOL=grpc AURA_SERVER__OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$receiver_grpc_port"
-  hive_start "$work/on"
-)
-(
-  export HTTP_PORT=18300 GRPC_PORT=18351 AURA_SERVER__METRICS_PORT=18391 OTEL_SDK_DISABLED=true
-  hive_start "$work/off"
-)
-declare -A pid port=([on]=18200 [off]=18300)
-for mode in on off; do
-  for service in aura-core aura-gateway; do pid[$mode:$service]=$(hive_pid "$work/$mode" "$service"); done
-done
+pair_start "$work" "$build" --count-only
 
 # A short warm-up, so that pools, caches and connections are at their working size.
-"$aura" bench --gateway "http://127.0.0.1:${port[on]}" --duration 3s >/dev/null &
+"$aura" bench --gateway "${pair_gateway[on]}" --duration 3s >/dev/null &
 warm=$!
-"$aura" bench --gateway "http://127.0.0.1:${port[off]}" --duration 3s >/dev/null
+"$aura" bench --gateway "${pair_gateway[off]}" --duration 3s >/dev/null
 wait "$warm"
 
 echo "cores: $(nproc)   $(date -u +%Y-%m-%dT%H:%M:%SZ)   both hives loaded for ${duration}s, sampled for $((duration - 6))s" >&2
 declare -A ticks0 bench
-for key in "${!pid[@]}"; do ticks0[$key]=$(cpu_ticks "${pid[$key]}"); done
+for key in "${!pair_pid[@]}"; do ticks0[$key]=$(cpu_ticks "${pair_pid[$key]}"); done
 for mode in on off; do
-  "$aura" bench --gateway "http://127.0.0.1:${port[$mode]}" --json --duration "${duration}s" >"$work/$mode.json" &
+  "$aura" bench --gateway "${pair_gateway[$mode]}" --json --duration "${duration}s" >"$work/$mode.json" &
   bench[$mode]=$!
 done
 sleep 3
 perfs=()
-for key in "${!pid[@]}"; do
-  perf record -q -F 999 -o "$work/${key/:/.}.perf" -p "${pid[$key]}" -- sleep $((duration - 6)) >/dev/null 2>&1 &
+for key in "${!pair_pid[@]}"; do
+  perf record -q -F 999 -o "$work/${key/:/.}.perf" -p "${pair_pid[$key]}" -- sleep $((duration - 6)) >/dev/null 2>&1 &
   perfs+=($!)
 done
 wait "${bench[on]}" "${bench[off]}" "${perfs[@]}"
@@ -94,7 +78,7 @@ profile() {
   local mode=$1 service=$2
   local key="$mode:$service" answered ticks us
   answered=$(bench_field "$work/$mode.json" answered)
-  ticks=$(cpu_ticks "${pid[$key]}")
+  ticks=$(cpu_ticks "${pair_pid[$key]}")
   us=$(us_per_request "$((ticks - ticks0[$key]))" "${answered:-0}")
   perf report -i "$work/$mode.$service.perf" --stdio -n --sort dso,sym -t $'\t' 2>/dev/null |
     awk -F'\t' -v us="$us" '!/^#/ && NF >= 4 {

@@ -33,45 +33,27 @@ export AURA_GATEWAY__RATE_LIMIT_PER_MINUTE=10000000
 export AURA_LOG_LEVEL=${AURA_LOG_LEVEL:-warning}
 
 cleanup() {
-  hive_stop "$work/on" || true
-  hive_stop "$work/off" || true
-  receiver_stop
+  pair_stop "$work"
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-receiver_start "$work" "$build" "${AURA_AB_RECEIVER_MODE:---count-only}"
-
-mkdir "$work/on" "$work/off"
-(
-  export HTTP_PORT=18200 GRPC_PORT=18251 AURA_SERVER__METRICS_PORT=18291
-  export OTEL_EXPORTER_OTLP_PROTOCOL=grpc AURA_SERVER__OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$receiver_grpc_port"
-  hive_start "$work/on"
-)
-(
-  export HTTP_PORT=18300 GRPC_PORT=18351 AURA_SERVER__METRICS_PORT=18391 OTEL_SDK_DISABLED=true
-  hive_start "$work/off"
-)
-
+pair_start "$work" "$build" "${AURA_AB_RECEIVER_MODE:---count-only}"
 echo "cores: $(nproc)   $(date -u +%Y-%m-%dT%H:%M:%SZ)   aura bench $*"
-declare -A pid
-for mode in on off; do
-  for service in aura-core aura-gateway; do pid[$mode:$service]=$(hive_pid "$work/$mode" "$service"); done
-done
 
 ratios=()
 declare -A service_ticks answered_total  # summed over the rounds
 for round in $(seq 1 "$rounds"); do
   declare -A ticks0 ticks rps us
-  for key in "${!pid[@]}"; do ticks0[$key]=$(cpu_ticks "${pid[$key]}"); done
-  "$aura" bench --gateway "http://127.0.0.1:18200" --json "$@" >"$work/on.json" &
+  for key in "${!pair_pid[@]}"; do ticks0[$key]=$(cpu_ticks "${pair_pid[$key]}"); done
+  "$aura" bench --gateway "${pair_gateway[on]}" --json "$@" >"$work/on.json" &
   on_bench=$!
-  "$aura" bench --gateway "http://127.0.0.1:18300" --json "$@" >"$work/off.json" &
+  "$aura" bench --gateway "${pair_gateway[off]}" --json "$@" >"$work/off.json" &
   off_bench=$!
   wait "$on_bench"
   wait "$off_bench"
-  for key in "${!pid[@]}"; do
-    ticks[$key]=$(( $(cpu_ticks "${pid[$key]}") - ticks0[$key] ))
+  for key in "${!pair_pid[@]}"; do
+    ticks[$key]=$(( $(cpu_ticks "${pair_pid[$key]}") - ticks0[$key] ))
     service_ticks[$key]=$(( ${service_ticks[$key]:-0} + ticks[$key] ))
   done
   for mode in on off; do
@@ -92,7 +74,7 @@ for service in aura-core aura-gateway; do
   on=$(us_per_request "${service_ticks[on:$service]}" "${answered_total[on]}")
   off=$(us_per_request "${service_ticks[off:$service]}" "${answered_total[off]}")
   awk -v on="$on" -v off="$off" -v name="$service" \
-      -v rss_on="$(resident_mb "${pid[on:$service]}")" -v rss_off="$(resident_mb "${pid[off:$service]}")" 'BEGIN {
+      -v rss_on="$(resident_mb "${pair_pid[on:$service]}")" -v rss_off="$(resident_mb "${pair_pid[off:$service]}")" 'BEGIN {
     printf "%-13s CPU per answered request: on %4.0f us, off %4.0f us (%+.0f);  resident after the load: on %s, off %s\n",
            name, on, off, on - off, rss_on, rss_off }'
 done
