@@ -151,6 +151,9 @@ common::Result<Invocation> ParseCommandLine(const std::vector<std::string>& args
   traces->add_flag("--errors", inv.traces.errors_only, "Only traces with an error span");
   traces->add_option("--limit,-n", inv.traces.limit, "At most this many traces (default 20)")
       ->check(CLI::Range(1, 1000));
+  traces->add_option("--wait", inv.traces.wait_seconds,
+                     "Seconds to keep asking for a TRACE_ID not recorded yet (default 6; 0 = no wait)")
+      ->check(CLI::Range(0.0, 600.0));
   traces->callback([&] { inv.command = Command::kTraces; });
 
   std::vector<std::string> reversed(args.rbegin(), args.rend() - (args.empty() ? 0 : 1));

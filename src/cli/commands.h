@@ -137,13 +137,16 @@ struct TracesOptions {
   double min_duration_ms = 0;
   bool errors_only = false;
   int limit = 20;
+  // With a trace id not (yet) in the stores: ask again every 250 ms for this
+  // long, since spans reach them with each batch export. 0 = answer at once.
+  double wait_seconds = 6;
 };
 
 // The query string for GET /debug/traces ("?limit=20&trace_id=…").
 std::string TracesQueryString(const TracesOptions& options);
 // Lists the recent traces of both services, or prints one as a waterfall.
 // A service that does not answer is reported in one line; exit 1 when
-// neither answers or the trace id is unknown.
+// neither answers or the trace id is still unknown after wait_seconds.
 int RunTraces(const CommandContext& ctx, const TracesOptions& options);
 
 }  // namespace aura::cli

@@ -4,7 +4,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <ostream>
+#include <thread>
+#include <utility>
 
 #include "cli/commands.h"
 #include "cli/gateway_client.h"
@@ -35,6 +38,41 @@ bool Keep(const TraceSummary& t, const TracesOptions& o) {
   return !o.errors_only || t.error;
 }
 
+// What the services' stores answered: the spans of each that answered, and
+// one line for each that did not.
+struct Fetched {
+  std::vector<std::vector<TraceSpan>> spans;
+  std::vector<std::pair<std::string, std::string>> problems;  // service, what went wrong
+};
+
+Fetched FetchAll(const std::vector<Source>& sources, const std::string& path) {
+  Fetched out;
+  for (const Source& src : sources) {
+    GatewayClient client({.base_url = src.base_url, .timeout = std::chrono::milliseconds(5000)}, nullptr);
+    auto reply = client.Get(path);
+    std::string problem;
+    if (!reply.ok()) {
+      problem = "did not answer";
+    } else if (reply->status != 200) {
+      problem = "answered HTTP " + std::to_string(reply->status);
+      std::string said = reply->body.substr(0, 200);
+      std::replace(said.begin(), said.end(), '\n', ' ');
+      if (!said.empty()) problem += " (" + said + ")";
+    } else if (reply->json.is_null()) {
+      problem = "answered something that is not JSON";
+    } else {
+      auto spans = ParseTraceSpans(reply->json);
+      if (spans.ok()) {
+        out.spans.push_back(std::move(*spans));
+        continue;
+      }
+      problem = "answered an unexpected shape (" + spans.status().message() + ")";
+    }
+    out.problems.emplace_back(src.service, src.service + " at " + src.base_url + path + " " + problem);
+  }
+  return out;
+}
+
 nlohmann::json SpansJson(const std::vector<TraceSpan>& spans) {
   nlohmann::json a = nlohmann::json::array();
   for (const auto& s : spans) a.push_back(s.raw);
@@ -60,39 +98,36 @@ int RunTraces(const CommandContext& ctx, const TracesOptions& options) {
   const std::vector<Source> sources = {{"aura-gateway", ctx.gateway_url}, {"aura-core", core_url}};
   const std::string path = "/debug/traces" + TracesQueryString(options);
 
-  std::vector<std::vector<TraceSpan>> fetched;
-  std::vector<std::string> unavailable;
-  for (const Source& src : sources) {
-    GatewayClient client({.base_url = src.base_url, .timeout = std::chrono::milliseconds(5000)}, nullptr);
-    auto reply = client.Get(path);
-    std::string problem;
-    if (!reply.ok()) {
-      problem = "did not answer";
-    } else if (reply->status != 200) {
-      problem = "answered HTTP " + std::to_string(reply->status);
-      std::string said = reply->body.substr(0, 200);
-      std::replace(said.begin(), said.end(), '\n', ' ');
-      if (!said.empty()) problem += " (" + said + ")";
-    } else if (reply->json.is_null()) {
-      problem = "answered something that is not JSON";
-    } else {
-      auto spans = ParseTraceSpans(reply->json);
-      if (spans.ok()) {
-        fetched.push_back(std::move(*spans));
-        continue;
-      }
-      problem = "answered an unexpected shape (" + spans.status().message() + ")";
+  Fetched fetched = FetchAll(sources, path);
+  // Spans reach a service's store with its batch processor's next export: at
+  // most a quarter of a second in-process, five seconds with an exporter. A
+  // trace asked for right after its request may not be there yet.
+  auto has_trace = [&](const Fetched& f) {
+    return !SpansOfTrace(MergeSpans(f.spans), options.trace_id).empty();
+  };
+  if (!options.trace_id.empty() && options.wait_seconds > 0 && !fetched.spans.empty() && !has_trace(fetched)) {
+    *ctx.err << "trace " << options.trace_id << " is not among the recent spans yet; waiting up to "
+             << options.wait_seconds << " s for the services' next batch export\n";
+    const auto deadline = std::chrono::steady_clock::now() +
+                          std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                              std::chrono::duration<double>(options.wait_seconds));
+    while (std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+      fetched = FetchAll(sources, path);
+      if (has_trace(fetched)) break;
     }
-    *ctx.err << ctx.err_style.Yellow("warning: ") << src.service << " at " << src.base_url << path << " "
-             << problem << "; its spans are left out\n";
-    unavailable.push_back(src.service);
   }
-  if (fetched.empty()) {
+  std::vector<std::string> unavailable;
+  for (const auto& [service, problem] : fetched.problems) {
+    *ctx.err << ctx.err_style.Yellow("warning: ") << problem << "; its spans are left out\n";
+    unavailable.push_back(service);
+  }
+  if (fetched.spans.empty()) {
     *ctx.err << ctx.err_style.Red("error: ")
              << "neither aura-gateway nor aura-core served /debug/traces (is the hive up? see `aura up`)\n";
     return 1;
   }
-  std::vector<TraceSpan> merged = MergeSpans(fetched);
+  std::vector<TraceSpan> merged = MergeSpans(fetched.spans);
 
   if (!options.trace_id.empty()) {
     std::vector<TraceSpan> spans = SpansOfTrace(merged, options.trace_id);

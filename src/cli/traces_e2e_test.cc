@@ -157,9 +157,29 @@ TEST_F(TracesCommandTest, SilentServiceIsReportedAndTheOtherStillPrints) {
 TEST_F(TracesCommandTest, UnknownTraceIdExitsOne) {
   StaticServer gw(root_ / "gw", "gw");
   StaticServer core(root_ / "core", "core");
-  EXPECT_EQ(Run(gw.url(), core.url(), {.trace_id = std::string(32, 'f')}), 1);
+  EXPECT_EQ(Run(gw.url(), core.url(), {.trace_id = std::string(32, 'f'), .wait_seconds = 0.3}), 1);
+  EXPECT_NE(err_.str().find("waiting up to 0.3 s"), std::string::npos) << err_.str();
   EXPECT_NE(err_.str().find("trace " + std::string(32, 'f') + " not found"), std::string::npos) << err_.str();
   EXPECT_EQ(out_.str(), "");
+}
+
+// A trace asked for before the services' next batch export shows once it
+// arrives.
+TEST_F(TracesCommandTest, TraceNotExportedYetIsWaitedFor) {
+  const nlohmann::json later = nlohmann::json::parse(std::ifstream(root_ / "core" / "debug" / "traces"));
+  Write("gw", {{"traces", nlohmann::json::array()}});
+  Write("core", {{"traces", nlohmann::json::array()}});
+  StaticServer gw(root_ / "gw", "gw");
+  StaticServer core(root_ / "core", "core");
+  std::thread exporter([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(600));
+    Write("core", later);
+  });
+  const int rc = Run(gw.url(), core.url(), {.trace_id = kTrace, .wait_seconds = 20});
+  exporter.join();
+  EXPECT_EQ(rc, 0) << err_.str();
+  EXPECT_NE(err_.str().find("not among the recent spans yet"), std::string::npos) << err_.str();
+  EXPECT_NE(out_.str().find("negotiate"), std::string::npos) << out_.str();
 }
 
 TEST_F(TracesCommandTest, NeitherServiceAnsweringExitsOne) {
