@@ -102,6 +102,12 @@ TracingPipeline InstallTracing(const common::Config& config, std::string_view de
   exporters.push_back(exporters::MakeRecentSpanStoreExporter(pipeline.recent_spans));
   sdk::BatchSpanProcessorOptions bsp = opts.bsp;
   bsp.health = pipeline.health;
+  // The batch delay exists to send fewer, larger requests over the network.
+  // With spans kept only in-process it would just hold a request's spans out
+  // of /debug/traces for five seconds, so there it is short unless set.
+  if (primary == nullptr && !config.env.Get("OTEL_BSP_SCHEDULE_DELAY").has_value()) {
+    bsp.schedule_delay = kInProcessScheduleDelay;
+  }
   auto processor = std::make_unique<sdk::BatchSpanProcessor>(
       std::make_unique<sdk::FanoutSpanExporter>(std::move(exporters)), bsp);
   pipeline.provider = std::make_shared<sdk::TracerProvider>(

@@ -1,5 +1,7 @@
 #include "telemetry/tracing.h"
 
+#include <thread>
+
 #include <gtest/gtest.h>
 
 #include "common/log/log.h"
@@ -54,6 +56,30 @@ TEST(InstallTracing, DefaultKeepsSpansInProcessForDebugTraces) {
   EXPECT_EQ(p.recent_spans->QueryJson({.min_duration_ms = 1e9}), "{\"traces\":[]}");
   EXPECT_NE(p.recent_spans->QueryJson({.errors_only = true}).find(trace_id), std::string::npos);
   p.Shutdown();
+}
+
+// With no exporter, spans reach /debug/traces after the short in-process
+// delay, with no flush; an explicit OTEL_BSP_SCHEDULE_DELAY still rules.
+TEST(InstallTracing, InProcessDefaultShowsSpansWithinAQuarterSecond) {
+  TracingPipeline p = InstallTracing(MakeConfig({}), "aura-gateway", {.install_globally = false});
+  std::string trace_id;
+  {
+    auto root = p.provider->GetTracer("aura.gateway").StartScopedSpan("GET /v1/items");
+    trace_id = root.context().trace_id.ToHex();
+  }
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (p.recent_spans->size() == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_NE(p.recent_spans->QueryJson({.trace_id = trace_id}).find("GET /v1/items"), std::string::npos);
+  p.Shutdown();
+
+  TracingPipeline slow = InstallTracing(MakeConfig({{"OTEL_BSP_SCHEDULE_DELAY", "60000"}}), "aura-gateway",
+                                        {.install_globally = false});
+  { auto span = slow.provider->GetTracer("aura.gateway").StartScopedSpan("GET /v1/items"); }
+  std::this_thread::sleep_for(600ms);  // over twice the in-process delay
+  EXPECT_EQ(slow.recent_spans->size(), 0u);
+  slow.Shutdown();
 }
 
 TEST(InstallTracing, ServiceNamePrecedence) {
