@@ -8,7 +8,7 @@
 #
 # and, for the side-by-side scenarios, receiver_start/receiver_stop (the OTLP
 # test receiver), pair_start/pair_stop (a traced and an untraced hive),
-# bench_field, us_per_request, median_of and mean_and_median.
+# bench_field, us_per_request, median_of, mean_and_median and mean_interval.
 #
 # Ports and settings come from the environment as for `aura up` (HTTP_PORT,
 # GRPC_PORT, AURA_SERVER__METRICS_PORT, OTEL_*, …); run hive_start in a
@@ -114,6 +114,22 @@ us_per_request() {
 median_of() {
   printf '%s\n' "$@" | sort -n | awk '{r[NR] = $1}
     END {printf "%.3f", NR % 2 ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2}'
+}
+
+# "M ± H" for the numbers given: their mean and the half-width of its 95 %
+# confidence interval (Student's t, rounds taken as independent), e.g.
+# "1.004 ± 0.006". An interval that contains 1.000 means no difference was
+# shown. One number gives "M ± ?".
+mean_interval() {
+  printf '%s\n' "$@" | awk '{x[NR] = $1; s += $1}
+    END {
+      m = s / NR
+      if (NR < 2) { printf "%.3f ± ?", m; exit }
+      for (i = 1; i <= NR; i++) v += (x[i] - m) ^ 2
+      split("12.706 4.303 3.182 2.776 2.571 2.447 2.365 2.306 2.262 2.228", t, " ")
+      q = NR - 1 <= 10 ? t[NR - 1] : 2.0
+      printf "%.3f ± %.3f", m, q * sqrt(v / (NR - 1) / NR)
+    }'
 }
 
 # "mean M, median D over N rounds" of the numbers given.

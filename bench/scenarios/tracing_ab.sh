@@ -60,7 +60,8 @@ for round in $(seq 1 "$rounds"); do
     rps[$mode]=$(bench_field "$work/$mode.json" throughput_rps)
     answered=$(bench_field "$work/$mode.json" answered)
     answered_total[$mode]=$(( ${answered_total[$mode]:-0} + ${answered:-0} ))
-    us[$mode]=$(us_per_request $(( ticks[$mode:aura-core] + ticks[$mode:aura-gateway] )) "${answered:-0}")
+    both=$(( ${ticks[$mode:aura-core]} + ${ticks[$mode:aura-gateway]} ))
+    us[$mode]=$(us_per_request "$both" "${answered:-0}")
   done
   ratio=$(awk -v on="${us[on]}" -v off="${us[off]}" 'BEGIN {printf "%.3f", (on > 0 ? off / on : 0)}')
   ratios+=("$ratio")
@@ -70,6 +71,7 @@ done
 
 loss=$(awk -v m="$(median_of "${ratios[@]}")" 'BEGIN {printf "%.1f", (1 - m) * 100}')
 echo "throughput with tracing over without, on a machine of its own: $(mean_and_median "${ratios[@]}") (loss $loss %)"
+echo "  95 % interval of the mean: $(mean_interval "${ratios[@]}")"
 for service in aura-core aura-gateway; do
   on=$(us_per_request "${service_ticks[on:$service]}" "${answered_total[on]}")
   off=$(us_per_request "${service_ticks[off:$service]}" "${answered_total[off]}")
