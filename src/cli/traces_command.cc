@@ -68,7 +68,9 @@ Fetched FetchAll(const std::vector<Source>& sources, const std::string& path) {
       }
       problem = "answered an unexpected shape (" + spans.status().message() + ")";
     }
-    out.problems.emplace_back(src.service, src.service + " at " + src.base_url + path + " " + problem);
+    std::string line = src.service;
+    line.append(" at ").append(src.base_url).append(path).append(" ").append(problem);
+    out.problems.emplace_back(src.service, std::move(line));
   }
   return out;
 }
