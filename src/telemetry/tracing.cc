@@ -105,7 +105,7 @@ TracingPipeline InstallTracing(const common::Config& config, std::string_view de
   // The batch delay exists to send fewer, larger requests over the network.
   // With spans kept only in-process it would just hold a request's spans out
   // of /debug/traces for five seconds, so there it is short unless set.
-  if (primary == nullptr && !config.env.Get("OTEL_BSP_SCHEDULE_DELAY").has_value()) {
+  if (primary == nullptr && !opts.schedule_delay_set) {
     bsp.schedule_delay = kInProcessScheduleDelay;
   }
   auto processor = std::make_unique<sdk::BatchSpanProcessor>(

@@ -30,7 +30,7 @@
 //  - always feeds the recent-span store behind /debug/traces;
 //  - batches with the BatchSpanProcessor (queue 2048, delay 5 s, batch 512 by
 //    default), so requests never wait on the collector. With spans kept only
-//    in-process the delay is kInProcessScheduleDelay instead, unless
+//    in-process the delay is kInProcessScheduleDelay instead, unless a valid
 //    OTEL_BSP_SCHEDULE_DELAY is set: a request shows in /debug/traces within
 //    a quarter of a second rather than five;
 //  - OTEL_SDK_DISABLED=true: no provider (no-op spans, propagation still works).

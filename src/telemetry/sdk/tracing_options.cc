@@ -131,7 +131,10 @@ TracingOptions ParseTracingOptions(const common::Config& config, std::string_vie
 
   if (auto v = env.Get("OTEL_PROPAGATORS")) o.propagators = *v;
 
-  if (auto v = ReadInt(env, "OTEL_BSP_SCHEDULE_DELAY", false, w)) o.bsp.schedule_delay = std::chrono::milliseconds(*v);
+  if (auto v = ReadInt(env, "OTEL_BSP_SCHEDULE_DELAY", false, w)) {
+    o.bsp.schedule_delay = std::chrono::milliseconds(*v);
+    o.schedule_delay_set = true;
+  }
   if (auto v = ReadInt(env, "OTEL_BSP_EXPORT_TIMEOUT", false, w)) o.bsp.export_timeout = std::chrono::milliseconds(*v);
   if (auto v = ReadInt(env, "OTEL_BSP_MAX_QUEUE_SIZE", true, w)) o.bsp.max_queue_size = static_cast<size_t>(*v);
   if (auto v = ReadInt(env, "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", true, w)) {

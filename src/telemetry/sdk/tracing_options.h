@@ -33,6 +33,7 @@ struct TracingOptions {
   std::shared_ptr<const Sampler> sampler;                    // never null
   std::string propagators = "tracecontext,baggage";          // OTEL_PROPAGATORS
   BatchSpanProcessorOptions bsp;                             // OTEL_BSP_*
+  bool schedule_delay_set = false;  // a valid OTEL_BSP_SCHEDULE_DELAY was given
   SpanLimits limits;                                         // OTEL_*_LIMIT
   std::vector<std::string> warnings;                         // for the log
 };

@@ -15,6 +15,7 @@ TEST(TracingOptions, BspVariablesWithWarningsAndClamp) {
   auto o = Parse({{"OTEL_BSP_SCHEDULE_DELAY", "100"}, {"OTEL_BSP_EXPORT_TIMEOUT", "200"},
                   {"OTEL_BSP_MAX_QUEUE_SIZE", "64"}, {"OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "128"}});
   EXPECT_EQ(o.bsp.schedule_delay, std::chrono::milliseconds(100));
+  EXPECT_TRUE(o.schedule_delay_set);
   EXPECT_EQ(o.bsp.export_timeout, std::chrono::milliseconds(200));
   EXPECT_EQ(o.bsp.max_queue_size, 64u);
   EXPECT_EQ(o.bsp.max_export_batch_size, 64u);  // clamped
@@ -22,6 +23,7 @@ TEST(TracingOptions, BspVariablesWithWarningsAndClamp) {
   auto bad = Parse({{"OTEL_BSP_SCHEDULE_DELAY", "-5"}, {"OTEL_BSP_MAX_QUEUE_SIZE", "0"},
                     {"OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "abc"}});
   EXPECT_EQ(bad.bsp.schedule_delay, std::chrono::milliseconds(5000));
+  EXPECT_FALSE(bad.schedule_delay_set);  // the in-process default may still apply
   EXPECT_EQ(bad.bsp.max_queue_size, 2048u);
   EXPECT_EQ(bad.bsp.max_export_batch_size, 512u);
   EXPECT_EQ(bad.warnings.size(), 3u);
