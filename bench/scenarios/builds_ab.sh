@@ -81,12 +81,7 @@ ratios=()
 for round in $(seq 1 "$rounds"); do
   declare -A ticks0 us rps
   for hive in ref cand; do ticks0[$hive]=$(hive_ticks "$hive"); done
-  benches=()
-  for hive in ref cand; do
-    "$aura" bench --gateway "http://127.0.0.1:${port[$hive]}" --json "$@" >"$work/$hive.json" &
-    benches+=($!)
-  done
-  wait "${benches[@]}"
+  bench_both "$work" ref="http://127.0.0.1:${port[ref]}" cand="http://127.0.0.1:${port[cand]}" "$@"
   for hive in ref cand; do
     ticks=$(( $(hive_ticks "$hive") - ticks0[$hive] ))
     answered=$(bench_field "$work/$hive.json" answered)

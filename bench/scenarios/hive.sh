@@ -8,7 +8,8 @@
 #
 # and, for the side-by-side scenarios, receiver_start/receiver_stop (the OTLP
 # test receiver), pair_start/pair_stop (a traced and an untraced hive),
-# bench_field, us_per_request, median_of, mean_and_median and mean_interval.
+# bench_both, bench_field, us_per_request, median_of, mean_and_median and
+# mean_interval.
 #
 # Ports and settings come from the environment as for `aura up` (HTTP_PORT,
 # GRPC_PORT, AURA_SERVER__METRICS_PORT, OTEL_*, …); run hive_start in a
@@ -100,6 +101,18 @@ pair_stop() {
   hive_stop "$1/on" || true
   hive_stop "$1/off" || true
   receiver_stop
+}
+
+# Loads two gateways at once, each with an `aura bench` of the same options,
+# and waits for both; each writes its JSON to DIR/NAME.json:
+#   bench_both DIR NAME=URL NAME=URL [aura bench options]
+bench_both() {
+  local dir=$1 first=$2 second=$3 pid
+  shift 3
+  "$aura" bench --gateway "${first#*=}" --json "$@" >"$dir/${first%%=*}.json" &
+  pid=$!
+  "$aura" bench --gateway "${second#*=}" --json "$@" >"$dir/${second%%=*}.json"
+  wait "$pid"
 }
 
 # A number from `aura bench --json` output: bench_field FILE answered

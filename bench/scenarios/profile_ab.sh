@@ -52,25 +52,20 @@ trap cleanup EXIT
 pair_start "$work" "$build" --count-only
 
 # A short warm-up, so that pools, caches and connections are at their working size.
-"$aura" bench --gateway "${pair_gateway[on]}" --duration 3s >/dev/null &
-warm=$!
-"$aura" bench --gateway "${pair_gateway[off]}" --duration 3s >/dev/null
-wait "$warm"
+bench_both "$work" on="${pair_gateway[on]}" off="${pair_gateway[off]}" --duration 3s
 
 echo "cores: $(nproc)   $(date -u +%Y-%m-%dT%H:%M:%SZ)   both hives loaded for ${duration}s, sampled for $((duration - 6))s" >&2
-declare -A ticks0 bench
+declare -A ticks0
 for key in "${!pair_pid[@]}"; do ticks0[$key]=$(cpu_ticks "${pair_pid[$key]}"); done
-for mode in on off; do
-  "$aura" bench --gateway "${pair_gateway[$mode]}" --json --duration "${duration}s" >"$work/$mode.json" &
-  bench[$mode]=$!
-done
+bench_both "$work" on="${pair_gateway[on]}" off="${pair_gateway[off]}" --duration "${duration}s" &
+load=$!
 sleep 3
 perfs=()
 for key in "${!pair_pid[@]}"; do
   perf record -q -F 999 -o "$work/${key/:/.}.perf" -p "${pair_pid[$key]}" -- sleep $((duration - 6)) >/dev/null 2>&1 &
   perfs+=($!)
 done
-wait "${bench[on]}" "${bench[off]}" "${perfs[@]}"
+wait "$load" "${perfs[@]}"
 
 # Per service: "US<TAB>[dso] symbol" lines, the service's CPU per answered
 # request shared out by samples.

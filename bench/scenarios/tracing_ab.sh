@@ -46,12 +46,7 @@ declare -A service_ticks answered_total  # summed over the rounds
 for round in $(seq 1 "$rounds"); do
   declare -A ticks0 ticks rps us
   for key in "${!pair_pid[@]}"; do ticks0[$key]=$(cpu_ticks "${pair_pid[$key]}"); done
-  "$aura" bench --gateway "${pair_gateway[on]}" --json "$@" >"$work/on.json" &
-  on_bench=$!
-  "$aura" bench --gateway "${pair_gateway[off]}" --json "$@" >"$work/off.json" &
-  off_bench=$!
-  wait "$on_bench"
-  wait "$off_bench"
+  bench_both "$work" on="${pair_gateway[on]}" off="${pair_gateway[off]}" "$@"
   for key in "${!pair_pid[@]}"; do
     ticks[$key]=$(( $(cpu_ticks "${pair_pid[$key]}") - ticks0[$key] ))
     service_ticks[$key]=$(( ${service_ticks[$key]:-0} + ticks[$key] ))
