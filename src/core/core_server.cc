@@ -84,6 +84,7 @@ common::Result<std::unique_ptr<storage::Store>> OpenCoreStore(const common::Conf
   storage::StoreOptions store_options;
   store_options.url = url;
   store_options.pool_size = config.database.pool_size;
+  if (observer) store_options.capture_caller = CaptureTraceContext();
   store_options.statement_observer = std::move(observer);
   AURA_ASSIGN_OR_RETURN(std::unique_ptr<storage::Store> store, storage::MakeStore(store_options));
   common::Result<int> version = store->Migrate();

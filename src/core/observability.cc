@@ -2,12 +2,14 @@
 
 #include <cstdlib>
 #include <exception>
+#include <functional>
 #include <optional>
 #include <string_view>
 
 #include "common/text/percent_decode.h"
 #include "http/http_server.h"
 #include "http/router.h"
+#include "telemetry/api/context.h"
 #include "telemetry/api/tracer.h"
 #include "telemetry/metrics_bridge.h"
 
@@ -65,6 +67,16 @@ DbTarget ParseStoreUrl(std::string_view url) {
 }
 
 }  // namespace
+
+storage::CaptureCaller CaptureTraceContext() {
+  return [] {
+    return storage::RunAsCaller(
+        [context = telemetry::Context::Current()](const std::function<void()>& work) {
+          telemetry::Scope scope(context);
+          work();
+        });
+  };
+}
 
 CoreObservability::CoreObservability(CoreObservabilityOptions options)
     : options_(std::move(options)),

@@ -49,6 +49,13 @@ class HttpServer;
 
 namespace aura::core {
 
+// For StoreOptions::capture_caller: captures the calling thread's trace context
+// (telemetry::Context::Current()) and runs the store's work for that caller
+// inside it. SQLite's group commit thereby records each INSERT span in the
+// trace of the request it stores, not in the trace of the request whose thread
+// leads the commit. OpenCoreStore sets it along with the statement observer.
+storage::CaptureCaller CaptureTraceContext();
+
 struct CoreObservabilityOptions {
   // Behind /debug/traces; null = always an empty list.
   std::shared_ptr<telemetry::exporters::RecentSpanStore> recent_spans;

@@ -14,6 +14,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <latch>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -95,6 +97,7 @@ class CoreObservabilityTest : public ::testing::Test {
     store_options.url = "sqlite://" + (dir_ / "core.db").string();
     store_options.clock = &clock_;
     store_options.statement_observer = obs_->MakeStatementObserver((dir_ / "core.db").string());
+    store_options.capture_caller = CaptureTraceContext();
     auto store = storage::MakeStore(store_options);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(*store);
@@ -213,6 +216,50 @@ TEST_F(CoreObservabilityTest, NegotiateContinuesTheIncomingTraceWithPricingAndSq
   auto record = store_->FindNegotiation("obs-traced-1");
   ASSERT_TRUE(record.ok() && record->has_value());
   EXPECT_EQ((*record)->trace_id, kTraceId);
+}
+
+// SQLite's group commit runs the INSERTs of concurrent requests on the thread
+// of the request that leads the commit. Each INSERT span must still land in the
+// trace of the request it stores, under that request's server span; BEGIN and
+// COMMIT, shared by the batch, belong to the leader's trace.
+TEST_F(CoreObservabilityTest, GroupCommittedInsertsStayInTheirOwnRequestsTraces) {
+  constexpr int kRequests = 12;
+  bool batched = false;
+  for (int attempt = 0; attempt < 5 && !batched; ++attempt) {
+    spans_->Reset();
+    std::latch start(kRequests);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kRequests; ++i) {
+      threads.emplace_back([&, i] {
+        start.arrive_and_wait();
+        EXPECT_TRUE(Negotiate("obs-group-" + std::to_string(attempt) + "-" + std::to_string(i), 850).ok());
+      });
+    }
+    for (auto& t : threads) t.join();
+    provider_->ForceFlush();
+
+    const std::vector<SpanData> all = spans_->GetSpans();
+    std::map<std::string, const SpanData*> server_of_trace;
+    for (const SpanData& s : all) {
+      if (s.name == "aura.negotiation.v1.NegotiationService/Negotiate") server_of_trace[s.context.trace_id.ToHex()] = &s;
+    }
+    ASSERT_EQ(server_of_trace.size(), static_cast<size_t>(kRequests));
+    std::map<std::string, int> inserts_in_trace;
+    int transactions = 0;
+    for (const SpanData& s : all) {
+      if (s.name == "BEGIN") ++transactions;
+      if (s.name != "INSERT negotiations") continue;
+      const std::string trace = s.context.trace_id.ToHex();
+      ++inserts_in_trace[trace];
+      ASSERT_TRUE(server_of_trace.contains(trace));
+      EXPECT_EQ(s.parent_span_id, server_of_trace[trace]->context.span_id);
+    }
+    for (const auto& [trace, server] : server_of_trace) {
+      EXPECT_EQ(inserts_in_trace[trace], 1) << "trace " << trace;
+    }
+    batched = transactions < kRequests;
+  }
+  EXPECT_TRUE(batched) << "no two inserts shared a commit in five tries";
 }
 
 TEST_F(CoreObservabilityTest, ServerErrorsMarkTheSpanOnlyForServerSideCodes) {

@@ -121,8 +121,15 @@ struct StatementEvent {
 
 // Called on the calling thread after each statement; must be thread-safe, fast
 // and must not throw. (SQLite's group commit runs the inserts of several
-// callers on whichever caller's thread leads that commit.)
+// callers on whichever caller's thread leads that commit; see
+// StoreOptions::capture_caller.)
 using StatementObserver = std::function<void(const StatementEvent&)>;
+
+// Runs work that the store does for one caller on another caller's thread, in
+// the first caller's context (see StoreOptions::capture_caller).
+using RunAsCaller = std::function<void(const std::function<void()>& work)>;
+// Captures the calling thread's context; called on the caller's thread.
+using CaptureCaller = std::function<RunAsCaller()>;
 
 // Options for MakeStore.
 struct StoreOptions {
@@ -144,6 +151,14 @@ struct StoreOptions {
   const common::Clock* clock = nullptr;
   // Optional; see StatementEvent.
   StatementObserver statement_observer;
+  // Optional. SQLite's group commit runs the INSERTs of concurrent callers on
+  // the thread of the caller that leads the commit. With this set, each caller's
+  // context is captured when it queues its record, and its INSERT (with the
+  // statement event reported for it) runs inside that context, so that a
+  // tracing layer puts the INSERT span in the caller's own trace. BEGIN and
+  // COMMIT, shared by the batch, run in the leader's context. Must be
+  // thread-safe and must not throw.
+  CaptureCaller capture_caller;
 };
 
 // The options the configuration asks for: database.url, or the SQLite file in

@@ -525,6 +525,7 @@ Result<std::optional<NegotiationRecord>> SqliteStore::FindNegotiation(
 Status SqliteStore::InsertNegotiation(const NegotiationRecord& record) {
   AURA_RETURN_IF_ERROR(ValidateNegotiation(record));
   PendingInsert mine{.record = &record, .ui_context = StringMapToJson(record.ui_context)};
+  if (options_.capture_caller) mine.as_caller = options_.capture_caller();
   std::unique_lock lock(commit_mu_);
   commit_queue_.push_back(&mine);
   while (!mine.done) {
@@ -556,28 +557,37 @@ void SqliteStore::CommitBatch(const std::vector<PendingInsert*>& batch) {
   Status tx = InTransaction(**conn, obs, [&]() -> Status {
     for (PendingInsert* p : batch) {
       const NegotiationRecord& r = *p->record;
-      Status s = (*conn)->Exec(
-          obs, kInsertNegotiation,
-          [&](Binder& b) {
-            b.Text(r.request_id)
-                .Text(r.session_token)
-                .Text(r.agent_did)
-                .Text(r.item_id)
-                .Real(r.bid_amount)
-                .Text(r.currency)
-                .Text(OutcomeName(r.outcome))
-                .Real(r.price)
-                .Text(r.reason_code)
-                .Text(r.message)
-                .Text(r.reservation_code)
-                .Text(r.ui_template)
-                .Text(p->ui_context)
-                .Text(r.strategy)
-                .Text(r.trace_id)
-                .Int(r.created_at)
-                .Int(r.valid_until);
-          },
-          [](sqlite3_stmt*) { return Status(); });
+      Status s;
+      auto insert = [&] {
+        s = (*conn)->Exec(
+            obs, kInsertNegotiation,
+            [&](Binder& b) {
+              b.Text(r.request_id)
+                  .Text(r.session_token)
+                  .Text(r.agent_did)
+                  .Text(r.item_id)
+                  .Real(r.bid_amount)
+                  .Text(r.currency)
+                  .Text(OutcomeName(r.outcome))
+                  .Real(r.price)
+                  .Text(r.reason_code)
+                  .Text(r.message)
+                  .Text(r.reservation_code)
+                  .Text(r.ui_template)
+                  .Text(p->ui_context)
+                  .Text(r.strategy)
+                  .Text(r.trace_id)
+                  .Int(r.created_at)
+                  .Int(r.valid_until);
+            },
+            [](sqlite3_stmt*) { return Status(); });
+      };
+      // Another caller's record runs in that caller's context (its trace).
+      if (p->as_caller) {
+        p->as_caller(insert);
+      } else {
+        insert();
+      }
       // A constraint failure undoes only its own statement; the batch goes on.
       if (s.code() == common::StatusCode::kAlreadyExists) {
         p->status = common::AlreadyExistsError("negotiation '" + r.request_id + "' already stored");

@@ -59,6 +59,7 @@ class SqliteStore final : public Store {
   struct PendingInsert {
     const NegotiationRecord* record;
     std::string ui_context;
+    RunAsCaller as_caller;  // empty without StoreOptions::capture_caller
     Status status;
     bool done = false;
   };

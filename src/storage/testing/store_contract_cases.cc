@@ -1,11 +1,15 @@
 // The cases of StoreContractTest; compiled into every test binary that
 // instantiates the suite (see store_contract.h).
+#include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <functional>
+#include <latch>
 #include <map>
 #include <mutex>
 #include <set>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "common/clock.h"
@@ -48,6 +52,10 @@ NegotiationRecord MakeRecord(const std::string& request_id, int64_t valid_until 
   return r;
 }
 
+// Who a test thread is calling as; StoreOptions::capture_caller carries it to
+// work done on another thread for that caller.
+thread_local int t_caller = 0;
+
 // A fresh migrated store per test, on a fake clock.
 class Fixture {
  public:
@@ -59,6 +67,14 @@ class Fixture {
       std::lock_guard lock(mu_);
       seen_.insert(std::string(e.name) + "|" + std::string(e.operation) + "|" +
                    std::string(e.table) + "|" + std::string(e.db_system));
+      if (e.name == "negotiations.insert") insert_callers_.push_back(t_caller);
+    };
+    options.capture_caller = [] {
+      return RunAsCaller([caller = t_caller](const std::function<void()>& work) {
+        const int outer = std::exchange(t_caller, caller);
+        work();
+        t_caller = outer;
+      });
     };
     harness_ = backend.make(options);
   }
@@ -74,12 +90,18 @@ class Fixture {
     std::lock_guard lock(mu_);
     return seen_.contains(entry);
   }
+  // t_caller as each negotiations.insert event saw it, in order.
+  std::vector<int> InsertCallers() {
+    std::lock_guard lock(mu_);
+    return insert_callers_;
+  }
 
  private:
   common::FakeClock clock_;
   StoreHarness harness_;
   std::mutex mu_;
   std::set<std::string> seen_;
+  std::vector<int> insert_callers_;
 };
 
 #define AURA_FIXTURE(f)                                         \
@@ -499,6 +521,33 @@ TEST_P(SqlStoreContractTest, EveryStatementIsReportedWithItsName) {
   const std::string system = f.store().Backend();
   EXPECT_TRUE(f.Saw("negotiations.insert|INSERT|negotiations|" + system));
   EXPECT_TRUE(f.Saw("negotiations.find|SELECT|negotiations|" + system));
+}
+
+// SQLite's group commit runs concurrent callers' INSERTs on one thread; each
+// statement event must still be reported in its own caller's context.
+TEST_P(SqlStoreContractTest, EachInsertIsReportedInItsCallersContext) {
+  AURA_FIXTURE(f);
+  constexpr int kThreads = 8, kPerThread = 10;
+  std::latch start(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      start.arrive_and_wait();
+      for (int i = 0; i < kPerThread; ++i) {
+        t_caller = t * 100 + i + 1;
+        EXPECT_TRUE(f.store().InsertNegotiation(MakeRecord("req-ctx-" + std::to_string(t_caller))).ok());
+      }
+      t_caller = 0;
+    });
+  }
+  for (auto& th : threads) th.join();
+  std::vector<int> seen = f.InsertCallers();
+  std::sort(seen.begin(), seen.end());
+  std::vector<int> expected;
+  for (int t = 0; t < kThreads; ++t) {
+    for (int i = 0; i < kPerThread; ++i) expected.push_back(t * 100 + i + 1);
+  }
+  EXPECT_EQ(seen, expected);
 }
 
 }  // namespace
