@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/log/log.h"
+#include "common/thread_name.h"
 #include "telemetry/sdk/span_data_pool.h"
 
 namespace aura::telemetry::sdk {
@@ -128,6 +129,7 @@ class BatchSpanProcessor::ExportRunner {
 
  private:
   void Loop() {
+    common::SetCurrentThreadName("otel-export");
     std::unique_lock lock(mu_);
     while (true) {
       cv_.wait(lock, [&] { return job_ready_ || stop_; });
@@ -325,6 +327,7 @@ bool BatchSpanProcessor::ExportQueued(bool drain) {
 }
 
 void BatchSpanProcessor::Run(std::stop_token stop) {
+  common::SetCurrentThreadName("otel-bsp");
   auto next = SteadyClock::now() + options_.schedule_delay;
   const std::chrono::milliseconds export_limit =
       options_.export_timeout.count() > 0 ? options_.export_timeout

@@ -31,6 +31,10 @@
 // is left to finish on its own thread, which keeps the exporter alive until
 // then.
 //
+// Its two threads are named `otel-bsp` (the worker that takes batches from the
+// queue) and `otel-export` (the one that runs Export), as /proc and `top -H`
+// show them.
+//
 // Thread-safe. Shutdown (also run by the destructor) drains the queue, stops
 // the worker and shuts the exporter down; it is idempotent.
 #pragma once

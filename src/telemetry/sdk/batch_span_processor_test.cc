@@ -1,6 +1,9 @@
 #include "telemetry/sdk/batch_span_processor.h"
 
 #include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <set>
 #include <string>
 #include <mutex>
 #include <thread>
@@ -94,6 +97,26 @@ TEST(BatchSpanProcessor, OnlySampledSpansAreQueued) {
   b.bsp->OnEnd(MakeSpan(true));
   ASSERT_TRUE(b.bsp->ForceFlush(5s));
   EXPECT_EQ(b.state->total, 1u);
+}
+
+// The names of this process's threads, from /proc.
+std::multiset<std::string> ThreadNames() {
+  std::multiset<std::string> names;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    if (std::getline(comm, name)) names.insert(name);
+  }
+  return names;
+}
+
+TEST(BatchSpanProcessor, ItsThreadsAreNamedForTopAndProc) {
+  Bsp b({.schedule_delay = 3600s});
+  b.bsp->OnEnd(MakeSpan());
+  ASSERT_TRUE(b.bsp->ForceFlush(5s));  // both threads have run by now
+  const std::multiset<std::string> names = ThreadNames();
+  EXPECT_GE(names.count("otel-bsp"), 1u);
+  EXPECT_GE(names.count("otel-export"), 1u);
 }
 
 TEST(BatchSpanProcessor, ExportsWhenBatchSizeReachedWithoutWaitingForDelay) {
