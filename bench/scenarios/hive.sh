@@ -4,6 +4,7 @@
 #   hive_start "$dir"       # `aura up` with AURA_DATA_DIR=$dir and the caller's environment
 #   hive_pid "$dir" aura-core
 #   cpu_ticks "$pid"
+#   thread_ticks "$pid" otel-bsp otel-export
 #   hive_stop "$dir"
 #
 # and, for the side-by-side scenarios, receiver_start/receiver_stop (the OTLP
@@ -49,6 +50,22 @@ hive_stop() {
 
 # CPU time (user + system, in clock ticks) a process has used so far.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+
+# The same for the threads of a process with one of the names given, e.g.
+# thread_ticks "$pid" otel-bsp otel-export (the tracing threads).
+thread_ticks() {
+  local pid=$1 task total=0 name wanted
+  shift
+  for task in /proc/"$pid"/task/*; do
+    name=$(cat "$task/comm" 2>/dev/null) || continue
+    for wanted in "$@"; do
+      if [ "$name" = "$wanted" ]; then
+        total=$(( total + $(awk '{print $14 + $15}' "$task/stat" 2>/dev/null || echo 0) ))
+      fi
+    done
+  done
+  echo "$total"
+}
 
 # Resident memory of a process, e.g. "32.5 MB".
 resident_mb() { awk '/VmRSS/ {printf "%.1f MB", $2 / 1024}' "/proc/$1/status" 2>/dev/null; }

@@ -8,7 +8,10 @@
 #   bench/scenarios/tracing_ab.sh [--rounds N] [aura bench options, e.g. --duration 15s]
 #
 # Each round prints both hives' throughput and the CPU their two services
-# spent per answered request ("us"). The ratio reported is off/on of that CPU:
+# spent per answered request ("us"). The summary also says how much of the
+# traced services' CPU their tracing threads used (otel-bsp and otel-export:
+# taking batches, encoding and sending them, the recent-span store); the rest
+# of what tracing adds is spent on the request threads. The ratio reported is off/on of that CPU:
 # on a machine of its own, where the hive is bound by CPU, that is the
 # throughput with tracing over the throughput without. The raw req/s of the
 # two hives are not compared: they share the cores, and the scheduler shares
@@ -42,14 +45,18 @@ pair_start "$work" "$build" "${AURA_AB_RECEIVER_MODE:---count-only}"
 echo "cores: $(nproc)   $(date -u +%Y-%m-%dT%H:%M:%SZ)   aura bench $*"
 
 ratios=()
-declare -A service_ticks answered_total  # summed over the rounds
+declare -A service_ticks export_ticks answered_total  # summed over the rounds
 for round in $(seq 1 "$rounds"); do
-  declare -A ticks0 ticks rps us
-  for key in "${!pair_pid[@]}"; do ticks0[$key]=$(cpu_ticks "${pair_pid[$key]}"); done
+  declare -A ticks0 ticks rps us export0
+  for key in "${!pair_pid[@]}"; do
+    ticks0[$key]=$(cpu_ticks "${pair_pid[$key]}")
+    export0[$key]=$(thread_ticks "${pair_pid[$key]}" otel-bsp otel-export)
+  done
   bench_both "$work" on="${pair_gateway[on]}" off="${pair_gateway[off]}" "$@"
   for key in "${!pair_pid[@]}"; do
     ticks[$key]=$(( $(cpu_ticks "${pair_pid[$key]}") - ticks0[$key] ))
     service_ticks[$key]=$(( ${service_ticks[$key]:-0} + ticks[$key] ))
+    export_ticks[$key]=$(( ${export_ticks[$key]:-0} + $(thread_ticks "${pair_pid[$key]}" otel-bsp otel-export) - export0[$key] ))
   done
   for mode in on off; do
     rps[$mode]=$(bench_field "$work/$mode.json" throughput_rps)
@@ -70,8 +77,9 @@ echo "  95 % interval of the mean: $(mean_interval "${ratios[@]}")"
 for service in aura-core aura-gateway; do
   on=$(us_per_request "${service_ticks[on:$service]}" "${answered_total[on]}")
   off=$(us_per_request "${service_ticks[off:$service]}" "${answered_total[off]}")
-  awk -v on="$on" -v off="$off" -v name="$service" \
+  threads=$(us_per_request "${export_ticks[on:$service]}" "${answered_total[on]}")
+  awk -v on="$on" -v off="$off" -v threads="$threads" -v name="$service" \
       -v rss_on="$(resident_mb "${pair_pid[on:$service]}")" -v rss_off="$(resident_mb "${pair_pid[off:$service]}")" 'BEGIN {
-    printf "%-13s CPU per answered request: on %4.0f us, off %4.0f us (%+.0f);  resident after the load: on %s, off %s\n",
-           name, on, off, on - off, rss_on, rss_off }'
+    printf "%-13s CPU per answered request: on %4.0f us, off %4.0f us (%+.0f, of which %.0f on the tracing threads);  resident after the load: on %s, off %s\n",
+           name, on, off, on - off, threads, rss_on, rss_off }'
 done
