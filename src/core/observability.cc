@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <string_view>
+#include <utility>
 
 #include "common/text/percent_decode.h"
 #include "http/http_server.h"
@@ -68,10 +69,29 @@ DbTarget ParseStoreUrl(std::string_view url) {
 
 }  // namespace
 
+namespace {
+
+// While a statement runs for one request on the thread of another (SQLite's
+// group commit), the span context of that other request, which ran the
+// transaction: the statement's span links to it. Null otherwise.
+thread_local const telemetry::SpanContext* t_transaction_of = nullptr;
+
+}  // namespace
+
 storage::CaptureCaller CaptureTraceContext() {
   return [] {
     return storage::RunAsCaller(
         [context = telemetry::Context::Current()](const std::function<void()>& work) {
+          std::optional<telemetry::SpanContext> runner;
+          const telemetry::SpanContext* current = telemetry::CurrentSpanContext();
+          if (current != nullptr && current->IsValid() &&
+              current->trace_id != context.span_context.trace_id) {
+            runner = *current;
+          }
+          struct Restore {
+            const telemetry::SpanContext* outer;
+            ~Restore() { t_transaction_of = outer; }
+          } restore{std::exchange(t_transaction_of, runner ? &*runner : nullptr)};
           telemetry::Scope scope(context);
           work();
         });
@@ -113,6 +133,7 @@ storage::StatementObserver CoreObservability::MakeStatementObserver(std::string 
       if (!e.table.empty()) name.append(" ").append(e.table);
       telemetry::Span span = DbTracer().StartSpan(
           name, {.kind = telemetry::SpanKind::kClient, .start_time = e.start});
+      if (t_transaction_of != nullptr) span.AddLink(*t_transaction_of);
       span.SetAttribute("db.system.name", e.db_system)
           .SetAttribute("db.system", e.db_system)
           .SetAttribute("db.operation.name", e.operation);

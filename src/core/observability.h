@@ -53,7 +53,8 @@ namespace aura::core {
 // (telemetry::Context::Current()) and runs the store's work for that caller
 // inside it. SQLite's group commit thereby records each INSERT span in the
 // trace of the request it stores, not in the trace of the request whose thread
-// leads the commit. OpenCoreStore sets it along with the statement observer.
+// leads the commit; such a span links to that request's span, where BEGIN and
+// COMMIT are. OpenCoreStore sets it along with the statement observer.
 storage::CaptureCaller CaptureTraceContext();
 
 struct CoreObservabilityOptions {

@@ -16,6 +16,7 @@
 #include <fstream>
 #include <latch>
 #include <map>
+#include <set>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -245,14 +246,30 @@ TEST_F(CoreObservabilityTest, GroupCommittedInsertsStayInTheirOwnRequestsTraces)
     }
     ASSERT_EQ(server_of_trace.size(), static_cast<size_t>(kRequests));
     std::map<std::string, int> inserts_in_trace;
+    std::set<std::string> traces_with_a_transaction;
     int transactions = 0;
     for (const SpanData& s : all) {
-      if (s.name == "BEGIN") ++transactions;
+      if (s.name == "BEGIN") {
+        ++transactions;
+        traces_with_a_transaction.insert(s.context.trace_id.ToHex());
+      }
+    }
+    for (const SpanData& s : all) {
       if (s.name != "INSERT negotiations") continue;
       const std::string trace = s.context.trace_id.ToHex();
       ++inserts_in_trace[trace];
       ASSERT_TRUE(server_of_trace.contains(trace));
       EXPECT_EQ(s.parent_span_id, server_of_trace[trace]->context.span_id);
+      // Run in another request's transaction: linked to that request's server span.
+      if (traces_with_a_transaction.contains(trace)) {
+        EXPECT_TRUE(s.links.empty()) << "trace " << trace;
+      } else {
+        ASSERT_EQ(s.links.size(), 1u) << "trace " << trace;
+        const std::string leader = s.links[0].context.trace_id.ToHex();
+        EXPECT_TRUE(traces_with_a_transaction.contains(leader)) << leader;
+        ASSERT_TRUE(server_of_trace.contains(leader));
+        EXPECT_EQ(s.links[0].context.span_id, server_of_trace[leader]->context.span_id);
+      }
     }
     for (const auto& [trace, server] : server_of_trace) {
       EXPECT_EQ(inserts_in_trace[trace], 1) << "trace " << trace;
