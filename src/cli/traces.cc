@@ -55,6 +55,13 @@ common::Result<TraceSpan> ParseSpan(const nlohmann::json& j) {
       s.error = st->get<std::string>() == "error";
     }
   }
+  if (auto links = j.find("links"); links != j.end() && links->is_array()) {
+    for (const auto& link : *links) {
+      if (!link.is_object()) continue;
+      std::string trace = StringField(link, "trace_id");
+      if (!trace.empty() && trace != s.trace_id) s.linked_traces.push_back(std::move(trace));
+    }
+  }
   s.raw = j;
   return s;
 }
@@ -272,6 +279,7 @@ std::string FormatWaterfall(const std::vector<TraceSpan>& spans, const Waterfall
       line += "  " + st.Red("ERROR") + (s.status_description.empty() ? "" : " " + s.status_description);
     }
     if (r.parent_missing) line += "  " + st.Dim("(parent " + s.parent_span_id + " not found)");
+    for (const std::string& linked : s.linked_traces) line += "  " + st.Dim("(link: trace " + linked + ")");
     while (!line.empty() && line.back() == ' ') line.pop_back();
     out += line + "\n";
   }

@@ -39,6 +39,9 @@ struct TraceSpan {
   int64_t end_unix_nano = 0;
   bool error = false;                // status.code == "error"
   std::string status_description;
+  // Trace ids of the spans this one links to in other traces (e.g. the
+  // request whose transaction ran a group-committed INSERT).
+  std::vector<std::string> linked_traces;
   nlohmann::json raw;  // the span object as served, for --json
 
   double duration_ms() const { return static_cast<double>(end_unix_nano - start_unix_nano) / 1e6; }
@@ -95,7 +98,7 @@ struct WaterfallOptions {
 };
 
 // Header line, then one line per row: indented name, service, duration in ms,
-// bar, and an error mark.
+// bar, an error mark, and the other traces the span links to.
 std::string FormatWaterfall(const std::vector<TraceSpan>& spans, const WaterfallOptions& options);
 
 // A table: time (UTC), trace id, root span, services, spans, duration, error.

@@ -215,6 +215,19 @@ TEST(FormatWaterfall, NamesAMissingParent) {
   EXPECT_NE(text.find("(parent g3 not found)"), std::string::npos) << text;
 }
 
+TEST(FormatWaterfall, NamesTheOtherTracesASpanLinksTo) {
+  auto parsed = ParseTraceSpans(nlohmann::json::parse(R"({"spans":[
+    {"trace_id":"aa","span_id":"s1","name":"INSERT negotiations","start_time_unix_nano":"1","end_time_unix_nano":"2",
+     "links":[{"trace_id":"bb","span_id":"l1","attributes":{}},{"trace_id":"aa","span_id":"s0","attributes":{}},
+              "not an object"]}]})"));
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  ASSERT_EQ(parsed->size(), 1u);
+  EXPECT_EQ((*parsed)[0].linked_traces, std::vector<std::string>{"bb"});  // a link inside the trace is not listed
+  std::string text = FormatWaterfall(*parsed, {});
+  EXPECT_NE(text.find("INSERT negotiations"), std::string::npos) << text;
+  EXPECT_NE(text.find("(link: trace bb)"), std::string::npos) << text;
+}
+
 TEST(FormatTraceList, OneLinePerTraceWithTimeRootServicesAndErrorMark) {
   std::vector<TraceSpan> other = {Span(kTraceB, "b1", "", "GET /health", "aura-gateway", 100, 101)};
   auto traces = GroupTraces(MergeSpans({GatewayHalf(), CoreHalf(), other}));
