@@ -67,10 +67,6 @@ DbTarget ParseStoreUrl(std::string_view url) {
   return t;
 }
 
-}  // namespace
-
-namespace {
-
 // While a statement runs for one request on the thread of another (SQLite's
 // group commit), the span context of that other request, which ran the
 // transaction: the statement's span links to it. Null otherwise.

@@ -582,7 +582,7 @@ void SqliteStore::CommitBatch(const std::vector<PendingInsert*>& batch) {
             },
             [](sqlite3_stmt*) { return Status(); });
       };
-      // Another caller's record runs in that caller's context (its trace).
+      // Each record runs in its caller's context (for tracing: in its trace).
       if (p->as_caller) {
         p->as_caller(insert);
       } else {
