@@ -84,8 +84,56 @@ sdk::SpanData SpanAt(uint64_t trace, int64_t second, StatusCode status = StatusC
   return s;
 }
 
+// A span of trace `trace` in second `second` under a parent: remote (the
+// service's local root, like the core's gRPC server span) or local (a child).
+sdk::SpanData ChildAt(uint64_t trace, int64_t second, bool remote_parent) {
+  sdk::SpanData s = SpanAt(trace, second);
+  s.parent_span_id.bytes[0] = 2;
+  s.parent_is_remote = remote_parent;
+  return s;
+}
+
+TEST(RecentSpanStore, TheRateIsCountedInTracesNotSpans) {
+  // 100 traces a second of seven spans each: 700 spans, but within 100 traces.
+  RecentSpanStore store(10'000, /*admit_traces_per_second=*/100);
+  std::mt19937_64 rng(5);
+  for (int64_t second = 1'700'000'000; second < 1'700'000'003; ++second) {
+    for (int i = 0; i < 100; ++i) {
+      const uint64_t trace = rng();
+      store.Add(ChildAt(trace, second, /*remote_parent=*/true));
+      for (int c = 0; c < 6; ++c) store.Add(ChildAt(trace, second, /*remote_parent=*/false));
+    }
+  }
+  EXPECT_EQ(store.size(), 2100u);
+  EXPECT_EQ(store.sampled_out(), 0u);
+}
+
+TEST(RecentSpanStore, ServicesWithMoreSpansPerTraceKeepTheSameTraces) {
+  // The gateway's half of each trace has three spans, the core's seven; both
+  // see the same 400 traces a second and keep a sample of them.
+  RecentSpanStore gateway(100'000, /*admit_traces_per_second=*/100);
+  RecentSpanStore core(100'000, /*admit_traces_per_second=*/100);
+  std::mt19937_64 rng(13);
+  const int64_t first = 1'700'000'000;
+  for (int64_t second = first; second < first + 3; ++second) {
+    for (int i = 0; i < 400; ++i) {
+      const uint64_t trace = rng();
+      gateway.Add(SpanAt(trace, second));
+      for (int c = 0; c < 2; ++c) gateway.Add(ChildAt(trace, second, false));
+      core.Add(ChildAt(trace, second, true));
+      for (int c = 0; c < 6; ++c) core.Add(ChildAt(trace, second, false));
+    }
+  }
+  // Past the first second both keep about a quarter; the same traces, whole.
+  const uint64_t gateway_out = gateway.sampled_out(), core_out = core.sampled_out();
+  EXPECT_GT(gateway_out, 0u);
+  EXPECT_EQ(gateway_out % 3, 0u);
+  EXPECT_EQ(core_out % 7, 0u);
+  EXPECT_EQ(gateway_out / 3, core_out / 7);
+}
+
 TEST(RecentSpanStore, KeepsEverySpanBelowTheAdmissionRate) {
-  RecentSpanStore store(10'000, /*admit_per_second=*/100);
+  RecentSpanStore store(10'000, /*admit_traces_per_second=*/100);
   std::mt19937_64 rng(7);
   for (int64_t second = 1'700'000'000; second < 1'700'000'005; ++second) {
     for (int i = 0; i < 100; ++i) store.Add(SpanAt(rng(), second));
@@ -95,7 +143,7 @@ TEST(RecentSpanStore, KeepsEverySpanBelowTheAdmissionRate) {
 }
 
 TEST(RecentSpanStore, SamplesWholeTracesByIdAboveTheRateAndKeepsErrors) {
-  RecentSpanStore store(100'000, /*admit_per_second=*/1000);
+  RecentSpanStore store(100'000, /*admit_traces_per_second=*/1000);
   std::mt19937_64 rng(11);
   const int64_t first = 1'700'000'000;
   for (int i = 0; i < 4000; ++i) store.Add(SpanAt(rng(), first));  // measured: 4 000/s

@@ -22,12 +22,14 @@ bool RecentSpanStore::AdmitLocked(const sdk::SpanData& span) {
   if (second > window_second_) {
     // A new second: the previous one's count sets the fraction (a gap of more
     // than a second means nothing arrived in between, i.e. low traffic).
-    const uint64_t rate = second == window_second_ + 1 ? seen_in_window_ : 0;
-    admit_fraction_ = rate > admit_per_second_ ? static_cast<double>(admit_per_second_) / static_cast<double>(rate) : 1.0;
+    const uint64_t rate = second == window_second_ + 1 ? roots_in_window_ : 0;
+    admit_fraction_ = rate > admit_traces_per_second_
+                          ? static_cast<double>(admit_traces_per_second_) / static_cast<double>(rate)
+                          : 1.0;
     window_second_ = second;
-    seen_in_window_ = 0;
+    roots_in_window_ = 0;
   }
-  ++seen_in_window_;
+  if (!span.HasParent() || span.parent_is_remote) ++roots_in_window_;
   if (admit_fraction_ >= 1.0 || span.status == StatusCode::kError) return true;
   // The random low half of the trace id, as a fraction of 2^64.
   uint64_t low = 0;

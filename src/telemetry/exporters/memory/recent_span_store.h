@@ -17,14 +17,21 @@
 // Under load the store keeps a sample rather than every span: at 2 000
 // requests/s of ~5 spans each, 4 096 spans would cover under half a second, and
 // copying every span would cost the export thread more than the OTLP encoding.
-// Once more than `admit_per_second` spans ended within one second (by the spans'
-// own end times), the next second admits a trace only when its trace id falls
-// below the matching fraction of the id space, so that aura-gateway and
-// aura-core, seeing the same traffic, mostly keep the same traces whole. Spans
-// with error status are always kept. At lower rates every span is kept. The
-// default of 250 spans a second keeps about 16 s of a loaded hive in 4 096
-// spans, and costs the export thread a quarter of what 1 000 did: building a
-// span's JSON record costs several times its OTLP encoding.
+// The rate is counted in traces: the local roots among the spans (a span with
+// no parent, or with a parent in another process) that ended within one
+// second, by the spans' own end times. Once more than `admit_traces_per_second`
+// of them ended within a second, the next second admits a trace only when its
+// trace id falls below the matching fraction of the id space. aura-gateway and
+// aura-core see one local root per request each (the HTTP and the gRPC server
+// span), so they compute the same fraction and keep the same traces whole,
+// although the core makes more than twice as many spans a request. Counted in
+// spans, the core kept a smaller share and a fifth of the gateway's traces
+// under load had no core half. Spans with error status are always kept. At
+// lower rates every span is kept. The default of 40 traces a second keeps about
+// 15 s of a loaded hive in the core's 4 096 spans (seven spans a request) and
+// 8 s in the gateway's 1 024 (three); building a span's JSON record costs
+// several times its OTLP encoding, so the export thread pays for this rate
+// only.
 //
 // Filters combine (AND):
 //   trace_id  — exact 32-hex id;  service — any span of the trace has this service.name;
@@ -59,8 +66,8 @@ struct TraceQuery {
 
 class RecentSpanStore {
  public:
-  explicit RecentSpanStore(size_t max_spans = 4096, uint64_t admit_per_second = 250)
-      : max_spans_(max_spans), admit_per_second_(admit_per_second) {}
+  explicit RecentSpanStore(size_t max_spans = 4096, uint64_t admit_traces_per_second = 40)
+      : max_spans_(max_spans), admit_traces_per_second_(admit_traces_per_second) {}
   RecentSpanStore(const RecentSpanStore&) = delete;
   RecentSpanStore& operator=(const RecentSpanStore&) = delete;
 
@@ -94,12 +101,12 @@ class RecentSpanStore {
   bool AdmitLocked(const sdk::SpanData& span);
 
   size_t max_spans_;
-  uint64_t admit_per_second_;
+  uint64_t admit_traces_per_second_;
   mutable std::mutex mu_;
   std::deque<Record> records_;  // guarded by mu_, oldest first
   // Rate estimate and sample threshold, guarded by mu_.
   int64_t window_second_ = 0;       // the second (of span end times) being counted
-  uint64_t seen_in_window_ = 0;     // spans offered in that second
+  uint64_t roots_in_window_ = 0;    // local roots offered in that second
   double admit_fraction_ = 1.0;     // fraction of trace ids admitted
   uint64_t sampled_out_ = 0;
 };
