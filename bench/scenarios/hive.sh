@@ -59,9 +59,7 @@ thread_ticks() {
   for task in /proc/"$pid"/task/*; do
     name=$(cat "$task/comm" 2>/dev/null) || continue
     for wanted in "$@"; do
-      if [ "$name" = "$wanted" ]; then
-        total=$(( total + $(awk '{print $14 + $15}' "$task/stat" 2>/dev/null || echo 0) ))
-      fi
+      if [ "$name" = "$wanted" ]; then total=$(( total + $(cpu_ticks "$pid/task/${task##*/}") )); fi
     done
   done
   echo "$total"

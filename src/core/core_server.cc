@@ -19,6 +19,7 @@
 #include "core/service/grpc_service.h"
 #include "core/service/health_checker.h"
 #include "core/service/worker_pool.h"
+#include "telemetry/api/provider.h"
 
 namespace aura::core {
 namespace {
@@ -84,7 +85,9 @@ common::Result<std::unique_ptr<storage::Store>> OpenCoreStore(const common::Conf
   storage::StoreOptions store_options;
   store_options.url = url;
   store_options.pool_size = config.database.pool_size;
-  if (observer) store_options.capture_caller = CaptureTraceContext();
+  // Only a recording provider makes spans worth keeping in the right trace;
+  // without one (OTEL_SDK_DISABLED) the inserts capture nothing.
+  if (observer && telemetry::GetTracerProvider() != nullptr) store_options.capture_caller = CaptureTraceContext();
   store_options.statement_observer = std::move(observer);
   AURA_ASSIGN_OR_RETURN(std::unique_ptr<storage::Store> store, storage::MakeStore(store_options));
   common::Result<int> version = store->Migrate();

@@ -88,7 +88,9 @@ CoreServerOptions CoreServerOptionsFromConfig(const common::Config& config);
 // DefaultSqliteUrl(config) (creating the data dir). INVALID_ARGUMENT for an
 // unusable URL; UNAVAILABLE when the database cannot be reached; the
 // migration's own error otherwise.
-// `observer` (optional) sees every statement (CoreObservability::StatementObserverFor).
+// `observer` (optional) sees every statement (CoreObservability::StatementObserverFor);
+// with it, and a tracer provider installed, group-committed INSERTs keep their
+// callers' trace context (CaptureTraceContext).
 common::Result<std::unique_ptr<storage::Store>> OpenCoreStore(
     const common::Config& config, storage::StatementObserver observer = {});
 

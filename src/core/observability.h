@@ -54,7 +54,8 @@ namespace aura::core {
 // inside it. SQLite's group commit thereby records each INSERT span in the
 // trace of the request it stores, not in the trace of the request whose thread
 // leads the commit; such a span links to that request's span, where BEGIN and
-// COMMIT are. OpenCoreStore sets it along with the statement observer.
+// COMMIT are. OpenCoreStore sets it along with the statement observer when a
+// tracer provider is installed by then (main installs tracing first).
 storage::CaptureCaller CaptureTraceContext();
 
 struct CoreObservabilityOptions {
