@@ -5,6 +5,7 @@
 #   hive_pid "$dir" aura-core
 #   cpu_ticks "$pid"
 #   thread_ticks "$pid" otel-bsp otel-export
+#   ticks_by_thread "$pid"  # "name ticks" lines, one per thread name
 #   hive_stop "$dir"
 #
 # and, for the side-by-side scenarios, receiver_start/receiver_stop (the OTLP
@@ -63,6 +64,15 @@ thread_ticks() {
     done
   done
   echo "$total"
+}
+
+# The CPU ticks of all of a process's threads, summed by thread name: a
+# "name ticks" line per name, sorted by name (a space in a name becomes `_`).
+ticks_by_thread() {
+  local task
+  for task in /proc/"$1"/task/*; do
+    printf '%s %s\n' "$(tr ' ' _ <"$task/comm" 2>/dev/null || echo gone)" "$(cpu_ticks "$1/task/${task##*/}")"
+  done | awk '{ticks[$1] += $2} END {for (name in ticks) print name, ticks[name]}' | sort
 }
 
 # Resident memory of a process, e.g. "32.5 MB".

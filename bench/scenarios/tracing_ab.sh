@@ -11,7 +11,9 @@
 # spent per answered request ("us"). The summary also says how much of the
 # traced services' CPU their tracing threads used (otel-bsp and otel-export:
 # taking batches, encoding and sending them, the recent-span store); the rest
-# of what tracing adds is spent on the request threads. The ratio reported is off/on of that CPU:
+# of what tracing adds is spent on the request threads. A table by thread
+# name (request threads, gRPC's pollers, the tracing threads) ends the run.
+# The ratio reported is off/on of that CPU:
 # on a machine of its own, where the hive is bound by CPU, that is the
 # throughput with tracing over the throughput without. The raw req/s of the
 # two hives are not compared: they share the cores, and the scheduler shares
@@ -44,6 +46,13 @@ trap cleanup EXIT
 pair_start "$work" "$build" "${AURA_AB_RECEIVER_MODE:---count-only}"
 echo "cores: $(nproc)   $(date -u +%Y-%m-%dT%H:%M:%SZ)   aura bench $*"
 
+# Each thread name's CPU over the whole run, for the table after the summary.
+snapshot_threads() {
+  local key
+  for key in "${!pair_pid[@]}"; do ticks_by_thread "${pair_pid[$key]}" >"$work/threads$1.${key/:/.}"; done
+}
+snapshot_threads 0
+
 ratios=()
 declare -A service_ticks export_ticks answered_total  # summed over the rounds
 for round in $(seq 1 "$rounds"); do
@@ -71,6 +80,8 @@ for round in $(seq 1 "$rounds"); do
     "$round" "${rps[on]}" "${us[on]}" "${rps[off]}" "${us[off]}" "$ratio"
 done
 
+snapshot_threads 1
+
 loss=$(awk -v m="$(median_of "${ratios[@]}")" 'BEGIN {printf "%.1f", (1 - m) * 100}')
 echo "throughput with tracing over without, on a machine of its own: $(mean_and_median "${ratios[@]}") (loss $loss %)"
 echo "  95 % interval of the mean: $(mean_interval "${ratios[@]}")"
@@ -82,4 +93,17 @@ for service in aura-core aura-gateway; do
       -v rss_on="$(resident_mb "${pair_pid[on:$service]}")" -v rss_off="$(resident_mb "${pair_pid[off:$service]}")" 'BEGIN {
     printf "%-13s CPU per answered request: on %4.0f us, off %4.0f us (%+.0f, of which %.0f on the tracing threads);  resident after the load: on %s, off %s\n",
            name, on, off, on - off, threads, rss_on, rss_off }'
+done
+echo "by thread name, CPU per answered request over all rounds (threads that ended during the run are left out):"
+for service in aura-core aura-gateway; do
+  for mode in on off; do
+    join -a1 -a2 -e0 -o 0,1.2,2.2 "$work/threads0.$mode.$service" "$work/threads1.$mode.$service" |
+      awk -v mode="$mode" '{print $1, mode, $3 - $2}'
+  done | awk -v service="$service" -v hz="$(getconf CLK_TCK)" \
+             -v n_on="${answered_total[on]}" -v n_off="${answered_total[off]}" '
+    { us = $3 / hz * 1e6 / ($2 == "on" ? n_on : n_off); if ($2 == "on") on[$1] += us; else off[$1] += us; names[$1] = 1 }
+    END {
+      for (name in names) if (on[name] >= 0.5 || off[name] >= 0.5)
+        printf "  %-13s %-16s on %5.1f us  off %5.1f us  %+6.1f\n", service, name, on[name], off[name], on[name] - off[name]
+    }' | sort -k9,9 -g -r
 done
