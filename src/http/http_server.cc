@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/log/log.h"
+#include "common/thread_name.h"
 #include "http/request_id.h"
 
 namespace aura::http {
@@ -497,6 +498,7 @@ common::Status HttpServer::Impl::Start() {
   Accept();
   for (auto& w : workers) {
     threads.emplace_back([w] {
+      common::SetCurrentThreadName("http-io");
       auto guard = asio::make_work_guard(w->ctx);
       for (;;) {
         try {

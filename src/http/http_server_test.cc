@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -129,6 +130,11 @@ class HttpServerTest : public ::testing::Test {
       });
     });
     router_.Add("GET", "/forget", [](HttpRequest&, HttpResponder) {});
+    router_.Add("GET", "/thread", [](HttpRequest&, HttpResponder r) {
+      char name[16] = {};
+      pthread_getname_np(pthread_self(), name, sizeof name);
+      std::move(r).Send(HttpResponse::Text(200, name));
+    });
     router_.Add("POST", "/v1/deals/{deal_id}/status", [](HttpRequest& req, HttpResponder r) {
       std::move(r).Send(HttpResponse::Text(200, std::string(req.PathParam("deal_id"))));
     });
@@ -160,6 +166,13 @@ TEST_F(HttpServerTest, ServesSeveralRequestsOnOneKeepAliveConnection) {
     EXPECT_THAT(res, HasSubstr("{\"hello\":\"world\"}"));
     EXPECT_THAT(res, HasSubstr("X-Seen-Route: /hello"));
   }
+}
+
+TEST_F(HttpServerTest, HandlersRunOnThreadsNamedHttpIo) {
+  StartServer();
+  RawClient c(port_);
+  c.Write(Get("/thread"));
+  EXPECT_THAT(c.ReadResponse(), HasSubstr("\r\n\r\nhttp-io"));
 }
 
 TEST_F(HttpServerTest, AnswersPipelinedRequestsInOrder) {

@@ -18,6 +18,8 @@
 #include <thread>
 #include <vector>
 
+#include "common/thread_name.h"
+
 namespace aura::cli {
 namespace {
 
@@ -285,6 +287,7 @@ common::Result<LoadResult> RunLoad(const LoadOptions& options,
   std::vector<std::thread> workers;
   for (int t = 0; t < options.threads; ++t) {
     workers.emplace_back([&, t] {
+      common::SetCurrentThreadName("bench-io");
       contexts[static_cast<size_t>(t)]->run();
       running.fetch_sub(1);
     });

@@ -7,6 +7,7 @@
 
 #include "cli/request_signing.h"
 #include "common/clock.h"
+#include "common/thread_name.h"
 
 namespace aura::cli {
 namespace {
@@ -155,6 +156,7 @@ void RequestPool::Prefill() {
   for (int t = 0; t < threads; ++t) {
     size_t n = want / static_cast<size_t>(threads) + (static_cast<size_t>(t) < want % static_cast<size_t>(threads) ? 1 : 0);
     workers.emplace_back([this, n, &part = parts[static_cast<size_t>(t)]] {
+      common::SetCurrentThreadName("bench-sign");
       part.reserve(n);
       for (size_t i = 0; i < n; ++i) part.push_back(factory_.Make());
     });
@@ -170,7 +172,10 @@ void RequestPool::StartRefiller() {
   std::lock_guard lock(mu_);
   if (refiller_.joinable()) return;
   stop_ = false;
-  refiller_ = std::thread([this] { RefillLoop(); });
+  refiller_ = std::thread([this] {
+    common::SetCurrentThreadName("bench-refill");
+    RefillLoop();
+  });
 }
 
 void RequestPool::StopRefiller() {

@@ -11,6 +11,8 @@
 #include <mutex>
 #include <thread>
 
+#include "common/thread_name.h"
+
 namespace aura::common {
 namespace {
 
@@ -25,7 +27,10 @@ class Logger {
         std::fputc('\n', stderr);
       };
     }
-    if (!options_.synchronous) writer_ = std::thread([this] { Run(); });
+    if (!options_.synchronous) writer_ = std::thread([this] {
+      SetCurrentThreadName("log-writer");
+      Run();
+    });
   }
   ~Logger() { Stop(); }
 

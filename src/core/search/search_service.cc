@@ -11,6 +11,7 @@
 #include <set>
 
 #include "common/log/log.h"
+#include "common/thread_name.h"
 #include "core/search/text.h"
 #include "core/search/word_vectors.h"
 
@@ -139,7 +140,10 @@ common::Status SearchService::Start() {
   std::lock_guard lock(poll_mu_);
   if (started_.exchange(true)) return common::OkStatus();
   if (options_.refresh_interval.count() > 0) {
-    poller_ = std::jthread([this](std::stop_token stop) { PollLoop(stop); });
+    poller_ = std::jthread([this](std::stop_token stop) {
+      common::SetCurrentThreadName("search-poll");
+      PollLoop(stop);
+    });
   }
   AURA_LOG_INFO("search.started")
       .With("model", embedder_->ModelName())

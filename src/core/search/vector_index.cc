@@ -9,6 +9,7 @@
 #include <mutex>
 #include <thread>
 
+#include "common/thread_name.h"
 #include "core/search/embedder.h"
 
 namespace aura::core::search {
@@ -138,7 +139,10 @@ std::vector<common::Status> VectorIndex::UpsertBatch(const std::vector<IndexEntr
   std::vector<std::thread> pool;
   for (size_t t = 1; t < threads; ++t) {
     try {
-      pool.emplace_back(insert);
+      pool.emplace_back([&insert] {
+        common::SetCurrentThreadName("index-build");
+        insert();
+      });
     } catch (const std::exception&) {
       break;  // no thread to be had: the calling thread does the rest
     }

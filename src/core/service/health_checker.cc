@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "common/log/log.h"
+#include "common/thread_name.h"
 
 namespace aura::core {
 
@@ -20,7 +21,10 @@ void HealthChecker::Start() {
     started_ = true;
   }
   CheckOnce();
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    common::SetCurrentThreadName("health-check");
+    Run();
+  });
 }
 
 void HealthChecker::Shutdown() {

@@ -4,13 +4,17 @@
 #include <utility>
 
 #include "common/log/log.h"
+#include "common/thread_name.h"
 
 namespace aura::core {
 
 WorkerPool::WorkerPool(WorkerPoolOptions options) : options_(options) {
   int n = options_.threads > 0 ? options_.threads : 1;
   threads_.reserve(static_cast<size_t>(n));
-  for (int i = 0; i < n; ++i) threads_.emplace_back([this] { Run(); });
+  for (int i = 0; i < n; ++i) threads_.emplace_back([this] {
+    common::SetCurrentThreadName("core-worker");
+    Run();
+  });
 }
 
 WorkerPool::~WorkerPool() { Shutdown(); }

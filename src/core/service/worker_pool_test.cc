@@ -1,10 +1,13 @@
 #include "core/service/worker_pool.h"
 
+#include <pthread.h>
+
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <future>
 #include <stdexcept>
+#include <string>
 
 namespace aura::core {
 namespace {
@@ -15,6 +18,18 @@ TEST(WorkerPool, RunsEveryQueuedTaskBeforeShutdownReturns) {
   for (int i = 0; i < 500; ++i) ASSERT_TRUE(pool.Submit([&] { ran.fetch_add(1); }));
   pool.Shutdown();
   EXPECT_EQ(ran.load(), 500);
+}
+
+TEST(WorkerPool, ItsThreadsAreNamedCoreWorker) {
+  WorkerPool pool({.threads = 1});
+  std::promise<std::string> name;
+  ASSERT_TRUE(pool.Submit([&] {
+    char buffer[16] = {};
+    pthread_getname_np(pthread_self(), buffer, sizeof buffer);
+    name.set_value(buffer);
+  }));
+  EXPECT_EQ(name.get_future().get(), "core-worker");
+  pool.Shutdown();
 }
 
 TEST(WorkerPool, RefusesWhenTheQueueIsFull) {

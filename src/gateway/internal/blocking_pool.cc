@@ -1,10 +1,15 @@
 #include "gateway/internal/blocking_pool.h"
 
+#include "common/thread_name.h"
+
 namespace aura::gateway::internal {
 
 BlockingPool::BlockingPool(BlockingPoolOptions options) : options_(options) {
   int n = options_.threads > 0 ? options_.threads : 1;
-  for (int i = 0; i < n; ++i) threads_.emplace_back([this] { Run(); });
+  for (int i = 0; i < n; ++i) threads_.emplace_back([this] {
+    common::SetCurrentThreadName("gw-blocking");
+    Run();
+  });
 }
 
 BlockingPool::~BlockingPool() {
