@@ -86,13 +86,8 @@ double SecondsSince(Steady::time_point start) {
 
 RequestMetadata ReadRequestMetadata(const grpc::ServerContextBase& context) {
   RequestMetadata md;
-  for (const auto& [key, value] : context.client_metadata()) {
-    std::string_view k(key.data(), key.size());
-    if (k == "x-request-id") md.request_id = ToString(value);
-    else if (k == "traceparent") md.traceparent = ToString(value);
-    else if (k == "tracestate") md.tracestate = ToString(value);
-    else if (k == "baggage") md.baggage = ToString(value);
-  }
+  const auto& metadata = context.client_metadata();
+  if (auto it = metadata.find("x-request-id"); it != metadata.end()) md.request_id = ToString(it->second);
   return md;
 }
 

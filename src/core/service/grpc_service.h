@@ -5,8 +5,8 @@
 // per request — turning protos into NegotiationService calls and answers back
 // into protos. Everything protocol-specific lives here and in two helpers:
 //
-//   ReadRequestMetadata  — the one place request metadata is read (x-request-id
-//                          today; traceparent/tracestate/baggage for tracing);
+//   ReadRequestMetadata  — the one place request metadata is read (x-request-id;
+//                          the trace context is extracted by the server span);
 //   ToGrpcStatus         — the one mapping from common::Status to grpc::Status.
 //
 // Negotiate, Search and GetSystemStatus may block (database, a remote
@@ -39,10 +39,7 @@ namespace aura::core {
 // The request metadata the core understands. Values are copied out of the
 // call so they may be used after the handler returns.
 struct RequestMetadata {
-  std::string request_id;   // x-request-id ("" when absent)
-  std::string traceparent;  // W3C trace context, for the tracing layer
-  std::string tracestate;
-  std::string baggage;
+  std::string request_id;  // x-request-id ("" when absent)
 };
 
 RequestMetadata ReadRequestMetadata(const grpc::ServerContextBase& context);
