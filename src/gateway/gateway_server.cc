@@ -208,8 +208,9 @@ class GatewayServer::Impl {
     telemetry::Context parent = telemetry::ExtractContext(carrier);
     std::string_view route = router.MatchTemplate(req.path);
     std::string_view method = MethodLabel(req.method);
-    std::string name = method == "_OTHER" ? std::string("HTTP") : std::string(method);
-    if (!route.empty()) name += " " + std::string(route);
+    thread_local std::string name;  // kept: "POST /v1/negotiate" is past the short-string buffer
+    name.assign(method == "_OTHER" ? std::string_view("HTTP") : method);
+    if (!route.empty()) name.append(" ").append(route);
     trace->span = tracer.StartSpan(name, {.kind = telemetry::SpanKind::kServer,
                                           .parent = &parent.span_context});
     trace->span.SetAttribute("http.request.method", method)

@@ -58,7 +58,8 @@ bool IsServerError(grpc::StatusCode code) {
 telemetry::Span StartServerSpan(const grpc::ServerContextBase& context, const char* method) {
   telemetry::HeaderMapCarrier carrier(context.client_metadata());
   telemetry::Context parent = telemetry::ExtractContext(carrier);
-  std::string name = std::string(kNegotiationServiceFullName) + "/" + method;
+  thread_local std::string name;  // kept: the full name is past the short-string buffer
+  name.assign(kNegotiationServiceFullName).append("/").append(method);
   telemetry::Span span = ServerTracer().StartSpan(
       name, {.kind = telemetry::SpanKind::kServer, .parent = &parent.span_context,
              .new_root = !parent.span_context.IsValid()});

@@ -119,8 +119,9 @@ void CoreClient::Call(const char* method, const Request& request, const CallMeta
   state->caller = telemetry::Context::Current();
   state->start = std::chrono::steady_clock::now();
   static constexpr std::string_view kService = "aura.negotiation.v1.NegotiationService";
-  state->span = tracer_.StartSpan(std::string(kService) + "/" + method,
-                                  {.kind = telemetry::SpanKind::kClient});
+  thread_local std::string name;  // kept: the full name is past the short-string buffer
+  name.assign(kService).append("/").append(method);
+  state->span = tracer_.StartSpan(name, {.kind = telemetry::SpanKind::kClient});
   state->span.SetAttribute("rpc.system", "grpc")
       .SetAttribute("rpc.service", kService)
       .SetAttribute("rpc.method", method)
