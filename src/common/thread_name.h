@@ -1,9 +1,9 @@
 // File: common/thread_name.h
 //
 // Names the calling thread, so that `top -H`, `perf` and
-// /proc/<pid>/task/*/comm tell a process's threads apart (the bench scripts
-// read the CPU time of the tracing threads this way). Linux keeps at most 15
-// bytes; a longer name is cut.
+// /proc/<pid>/task/*/comm tell a process's threads apart (tracing_ab.sh sums
+// each service's CPU time by thread name this way; docs/observability.md lists
+// the names). Linux keeps at most 15 bytes; a longer name is cut.
 //
 //   common::SetCurrentThreadName("otel-export");
 //
