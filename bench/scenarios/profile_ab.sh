@@ -12,9 +12,9 @@
 # times that service's CPU per request. Shares of a few tenths of a per cent
 # (a few dozen samples) are noise; compare runs before trusting a small line.
 # Functions that tracing makes slower without calling them (malloc, memcpy,
-# the kernel's scheduler) show up here, which instruction counts
-# (instructions.sh) cannot show. Needs perf (installed with apt-get when
-# missing) and about a minute.
+# the kernel's scheduler) show up here, which instruction counts (valgrind's
+# callgrind, bench/README.md) cannot show. Needs perf (installed with apt-get
+# when missing) and about a minute.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)

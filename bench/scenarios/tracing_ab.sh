@@ -22,7 +22,10 @@
 # from run to run on a shared machine; this one moves far less.
 #
 # The receiver decodes and counts the spans (--count-only); set
-# AURA_AB_RECEIVER_MODE=--discard for one that only reads them.
+# AURA_AB_RECEIVER_MODE=--discard for one that only reads them. The traced
+# hive takes the caller's sampler settings (OTEL_TRACES_SAMPLER…), so e.g.
+# AURA_SERVER__OTEL_SAMPLE_RATIO=0.25 bench/scenarios/tracing_ab.sh prices a
+# lower sampling ratio.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
