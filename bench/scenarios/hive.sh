@@ -52,27 +52,21 @@ hive_stop() {
 # CPU time (user + system, in clock ticks) a process has used so far.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 
-# The same for the threads of a process with one of the names given, e.g.
-# thread_ticks "$pid" otel-bsp otel-export (the tracing threads).
-thread_ticks() {
-  local pid=$1 task total=0 name wanted
-  shift
-  for task in /proc/"$pid"/task/*; do
-    name=$(cat "$task/comm" 2>/dev/null) || continue
-    for wanted in "$@"; do
-      if [ "$name" = "$wanted" ]; then total=$(( total + $(cpu_ticks "$pid/task/${task##*/}") )); fi
-    done
-  done
-  echo "$total"
-}
-
 # The CPU ticks of all of a process's threads, summed by thread name: a
 # "name ticks" line per name, sorted by name (a space in a name becomes `_`).
 ticks_by_thread() {
   local task
   for task in /proc/"$1"/task/*; do
-    printf '%s %s\n' "$(tr ' ' _ <"$task/comm" 2>/dev/null || echo gone)" "$(cpu_ticks "$1/task/${task##*/}")"
+    printf '%s %s\n' "$(tr ' ' _ 2>/dev/null <"$task/comm" || echo gone)" "$(cpu_ticks "$1/task/${task##*/}")"
   done | awk '{ticks[$1] += $2} END {for (name in ticks) print name, ticks[name]}' | sort
+}
+
+# The CPU ticks of a process's threads with one of the names given, e.g.
+# thread_ticks "$pid" otel-bsp otel-export (the tracing threads).
+thread_ticks() {
+  local pid=$1
+  shift
+  ticks_by_thread "$pid" | awk -v wanted=" $* " 'index(wanted, " " $1 " ") {total += $2} END {print total + 0}'
 }
 
 # Resident memory of a process, e.g. "32.5 MB".
